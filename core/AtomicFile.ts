@@ -1,0 +1,102 @@
+/**
+ * Crash-safe file writes: every output is written to a temporary name beside its target,
+ * flushed to disk, then renamed into place, so a reader (or `resume`) never sees half a file.
+ */
+import { createHash } from "node:crypto"
+import { createReadStream } from "node:fs"
+import { mkdir, open, rename, rm, stat } from "node:fs/promises"
+import { basename, dirname, join } from "node:path"
+import { Data, Effect } from "effect"
+
+export class FileWriteFailed extends Data.TaggedError("FileWriteFailed")<{
+  readonly path: string
+  readonly cause: unknown
+}> {
+  override get message() {
+    return `could not write ${this.path}: ${String((this.cause as Error)?.message ?? this.cause)}`
+  }
+}
+
+export interface FileDigest {
+  readonly bytes: number
+  readonly sha256: string
+}
+
+/** Marker in temporary names, so a resumed run can sweep what a killed writer left behind. */
+export const TEMP_MARKER = ".filon-tmp-"
+
+export const tempPathFor = (target: string) =>
+  join(dirname(target), `${basename(target)}${TEMP_MARKER}${process.pid}-${Math.random().toString(36).slice(2, 8)}`)
+
+export type Chunk = string | Uint8Array
+
+/**
+ * Writes the chunks of `content` to `target` atomically and returns its size and sha256.
+ * The temporary file is removed when writing fails or is interrupted.
+ */
+export const writeAtomic = (
+  target: string,
+  content: AsyncIterable<Chunk> | Iterable<Chunk>
+): Effect.Effect<FileDigest, FileWriteFailed> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => ({ temp: tempPathFor(target), done: false })),
+    (state) =>
+      Effect.tryPromise({
+        try: async (signal) => {
+          await mkdir(dirname(target), { recursive: true })
+          const hash = createHash("sha256")
+          const handle = await open(state.temp, "w")
+          let bytes = 0
+          try {
+            for await (const chunk of content as AsyncIterable<Chunk>) {
+              if (signal.aborted) throw new Error("interrupted")
+              const data = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
+              if (data.byteLength === 0) continue
+              hash.update(data)
+              let offset = 0
+              while (offset < data.byteLength) {
+                const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset)
+                offset += bytesWritten
+              }
+              bytes += data.byteLength
+            }
+            await handle.sync()
+          } finally {
+            await handle.close()
+          }
+          await rename(state.temp, target)
+          state.done = true
+          await syncDirectory(dirname(target))
+          return { bytes, sha256: hash.digest("hex") }
+        },
+        catch: (cause) => new FileWriteFailed({ path: target, cause })
+      }),
+    (state) => (state.done ? Effect.void : Effect.promise(() => rm(state.temp, { force: true })))
+  )
+
+/** Writes a whole string or buffer atomically. */
+export const writeFileAtomic = (target: string, content: Chunk) => writeAtomic(target, [content])
+
+/** The rename is only durable once the directory entry itself is flushed. */
+const syncDirectory = async (dir: string) => {
+  try {
+    const handle = await open(dir, "r")
+    try {
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename is still atomic there.
+  }
+}
+
+/** Size and sha256 of a file on disk, or undefined when it does not exist. */
+export const digestFile = (path: string): Effect.Effect<FileDigest | undefined> =>
+  Effect.promise(async () => {
+    const info = await stat(path).catch(() => undefined)
+    if (!info?.isFile()) return undefined
+    const hash = createHash("sha256")
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+    return { bytes: info.size, sha256: hash.digest("hex") }
+  })
