@@ -1,0 +1,93 @@
+#!/usr/bin/env bun
+/**
+ * The `filon` command line: decodes argv, calls the same core as the server, prints, exits with
+ * the code of CONTRACTS.md.
+ */
+import { Effect } from "effect"
+import { closestMatch } from "../core/Suggest.ts"
+import { ExitCode } from "../core/Summary.ts"
+import { describeOptions } from "./args.ts"
+import { batchCommand, batchOptions, createJobCommand, createJobOptions } from "./commands/jobs.ts"
+import { pluginsCommand, profilesCommand } from "./commands/info.ts"
+import { resumeCommand, resumeOptions, runProfileCommand, runProfileOptions, runStepOptions } from "./commands/run.ts"
+import { type CliIo, processIo } from "./io.ts"
+
+interface Command {
+  readonly summary: string
+  readonly usage: string
+  readonly run: (io: CliIo, argv: ReadonlyArray<string>) => Effect.Effect<number>
+}
+
+const commands: Record<string, Command> = {
+  "run-profile": {
+    summary: "run a profile on a job",
+    usage: `filon run-profile --job FILE [--input PATH]... [options]\n${describeOptions(runProfileOptions)}`,
+    run: (io, argv) => runProfileCommand(io, argv)
+  },
+  "run-step": {
+    summary: "run one step of a profile, reading its input from the run folder",
+    usage: `filon run-step --job FILE --step ID [options]\n${describeOptions(runStepOptions)}`,
+    run: (io, argv) => runProfileCommand(io, argv, "run-step")
+  },
+  resume: {
+    summary: "re-run the steps of a run folder whose outputs are missing, truncated or altered",
+    usage: `filon resume --out DIR [options]\n${describeOptions(resumeOptions)}`,
+    run: resumeCommand
+  },
+  batch: {
+    summary: "one run per NAF code from a job template",
+    usage: `filon batch --naf X [--naf Y]... --template FILE --output-dir DIR [options]\n${describeOptions(batchOptions)}`,
+    run: batchCommand
+  },
+  "create-job": {
+    summary: "write a job file for NAF codes",
+    usage: `filon create-job --naf X [--template FILE] [options]\n${describeOptions(createJobOptions)}`,
+    run: createJobCommand
+  },
+  profiles: {
+    summary: "list profiles, or show one profile's plan",
+    usage: "filon profiles [NAME|FILE] [--json] [--plugin SPEC]...",
+    run: profilesCommand
+  },
+  plugins: {
+    summary: "list loaded plugins and their steps",
+    usage: "filon plugins [--json] [--plugin SPEC]...",
+    run: pluginsCommand
+  }
+}
+
+const help = () =>
+  [
+    "filon: French company datasets from SIRENE and the public web",
+    "",
+    "usage: filon <command> [options]    (filon <command> --help for its options)",
+    "",
+    ...Object.entries(commands).map(([name, command]) => `  ${name.padEnd(14)} ${command.summary}`),
+    "",
+    "exit codes: 0 success, 4 KPIs not met, 1 a step failed, 2 bad usage or config, 3 budget exceeded, 130 interrupted"
+  ].join("\n")
+
+export const main = (io: CliIo, argv: ReadonlyArray<string>): Effect.Effect<number> => {
+  const [name, ...rest] = argv
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.out(help())
+    return Effect.succeed(name === undefined ? ExitCode.usage : ExitCode.ok)
+  }
+  const command = commands[name]
+  if (!command) {
+    const suggestion = closestMatch(name, Object.keys(commands))
+    io.err(`error: unknown command ${name}${suggestion ? ` (did you mean ${suggestion}?)` : ""}\n\n${help()}`)
+    return Effect.succeed(ExitCode.usage)
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.out(command.usage)
+    return Effect.succeed(ExitCode.ok)
+  }
+  return command.run(io, rest)
+}
+
+if (import.meta.main) {
+  const code = await Effect.runPromise(main(processIo(), process.argv.slice(2)))
+  // Let stdout drain before leaving (large --json summaries on a pipe).
+  process.exitCode = code
+}

@@ -1,0 +1,149 @@
+/**
+ * Run budgets as one scoped layer per run: HTTP requests and bytes are acquired before use and
+ * never exceeded; wall time and RAM are sampled and stop the run within one sampling interval.
+ */
+import { Clock, Context, Deferred, Duration, Effect, Layer, Ref, Schedule, Schema } from "effect"
+
+export const BudgetName = Schema.Literal("http_requests", "http_bytes", "wall_time", "ram")
+export type BudgetName = typeof BudgetName.Type
+
+/** Units per budget, for messages: requests, bytes, minutes, MiB. */
+const UNITS: Record<BudgetName, string> = { http_requests: "requests", http_bytes: "bytes", wall_time: "min", ram: "MiB" }
+
+export class BudgetExceeded extends Schema.TaggedError<BudgetExceeded>()("BudgetExceeded", {
+  budget: BudgetName,
+  limit: Schema.Number,
+  used: Schema.Number,
+  requested: Schema.optional(Schema.Number)
+}) {
+  override get message() {
+    const unit = UNITS[this.budget]
+    const asked = this.requested !== undefined ? ` (${this.requested} more asked)` : ""
+    return `budget ${this.budget} exceeded: limit ${this.limit} ${unit}, used ${round(this.used)} ${unit}${asked}`
+  }
+}
+
+const round = (value: number) => Math.round(value * 100) / 100
+
+export interface BudgetLimits {
+  readonly max_http_requests?: number | undefined
+  readonly max_http_bytes?: number | undefined
+  readonly max_wall_time_min?: number | undefined
+  readonly max_ram_mb?: number | undefined
+}
+
+export const BudgetLine = Schema.Struct({
+  used: Schema.Number,
+  limit: Schema.NullOr(Schema.Number),
+  exceeded: Schema.Boolean
+})
+export const BudgetUsage = Schema.Struct({
+  http_requests: BudgetLine,
+  http_bytes: BudgetLine,
+  /** Minutes since the run started. */
+  wall_time: BudgetLine,
+  /** Peak resident memory sampled, MiB. */
+  ram: BudgetLine
+})
+export type BudgetUsage = typeof BudgetUsage.Type
+
+export interface BudgetShape {
+  /** Takes `amount` units before use; fails without taking anything when the limit would be passed. */
+  readonly acquire: (budget: "http_requests" | "http_bytes", amount: number) => Effect.Effect<void, BudgetExceeded>
+  readonly usage: Effect.Effect<BudgetUsage>
+  /** Fails as soon as a sampled budget (wall time, RAM) is exceeded; never succeeds. */
+  readonly exceeded: Effect.Effect<never, BudgetExceeded>
+}
+
+export interface BudgetOptions {
+  /** How often wall time and RAM are sampled. @default 500 millis */
+  readonly sampleEvery?: Duration.DurationInput
+  /** Reads resident memory in bytes (tests substitute their own). */
+  readonly readRss?: () => number
+}
+
+export class Budget extends Context.Tag("core/Budget")<Budget, BudgetShape>() {
+  /** One budget for one run: counters live in the layer's scope, the sampler is a scoped fiber. */
+  static readonly layer = (limits: BudgetLimits, options: BudgetOptions = {}) =>
+    Layer.scoped(Budget, makeBudget(limits, options))
+
+  /** No limits: for tests and tools that run steps outside a job. */
+  static get unlimited() {
+    return Budget.layer({})
+  }
+}
+
+interface Counters {
+  readonly http_requests: number
+  readonly http_bytes: number
+  readonly peakRssMb: number
+  readonly hit: ReadonlySet<BudgetName>
+}
+
+const makeBudget = (limits: BudgetLimits, options: BudgetOptions) =>
+  Effect.gen(function* () {
+    const readRss = options.readRss ?? (() => process.memoryUsage.rss())
+    const startedAt = yield* Clock.currentTimeMillis
+    const counters = yield* Ref.make<Counters>({
+      http_requests: 0,
+      http_bytes: 0,
+      peakRssMb: readRss() / 1048576,
+      hit: new Set()
+    })
+    const stop = yield* Deferred.make<never, BudgetExceeded>()
+    const limitOf = {
+      http_requests: limits.max_http_requests,
+      http_bytes: limits.max_http_bytes,
+      wall_time: limits.max_wall_time_min,
+      ram: limits.max_ram_mb
+    } satisfies Record<BudgetName, number | undefined>
+
+    const acquire: BudgetShape["acquire"] = (budget, amount) =>
+      Ref.modify(counters, (current) => {
+        const limit = limitOf[budget]
+        if (limit !== undefined && current[budget] + amount > limit) {
+          const error = new BudgetExceeded({ budget, limit, used: current[budget], requested: amount })
+          return [error, { ...current, hit: new Set([...current.hit, budget]) }]
+        }
+        return [undefined, { ...current, [budget]: current[budget] + amount }]
+      }).pipe(Effect.flatMap((error) => (error ? Effect.fail(error) : Effect.void)))
+
+    const elapsedMin = Clock.currentTimeMillis.pipe(Effect.map((now) => (now - startedAt) / 60_000))
+
+    const sample = Effect.gen(function* () {
+      const rssMb = readRss() / 1048576
+      const minutes = yield* elapsedMin
+      const current = yield* Ref.updateAndGet(counters, (c) => ({ ...c, peakRssMb: Math.max(c.peakRssMb, rssMb) }))
+      const over =
+        limitOf.wall_time !== undefined && minutes > limitOf.wall_time
+          ? new BudgetExceeded({ budget: "wall_time", limit: limitOf.wall_time, used: minutes })
+          : limitOf.ram !== undefined && rssMb > limitOf.ram
+            ? new BudgetExceeded({ budget: "ram", limit: limitOf.ram, used: rssMb })
+            : undefined
+      if (over) {
+        yield* Ref.set(counters, { ...current, hit: new Set([...current.hit, over.budget]) })
+        yield* Deferred.fail(stop, over)
+      }
+    })
+    if (limitOf.wall_time !== undefined || limitOf.ram !== undefined) {
+      yield* Effect.forkScoped(Effect.repeat(sample, Schedule.spaced(options.sampleEvery ?? "500 millis")))
+    }
+
+    const usage = Effect.gen(function* () {
+      const current = yield* Ref.get(counters)
+      const minutes = yield* elapsedMin
+      const line = (budget: BudgetName, used: number) => ({
+        used: round(used),
+        limit: limitOf[budget] ?? null,
+        exceeded: current.hit.has(budget)
+      })
+      return {
+        http_requests: line("http_requests", current.http_requests),
+        http_bytes: line("http_bytes", current.http_bytes),
+        wall_time: line("wall_time", minutes),
+        ram: line("ram", current.peakRssMb)
+      }
+    })
+
+    return { acquire, usage, exceeded: Deferred.await(stop) } satisfies BudgetShape
+  })

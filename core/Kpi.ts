@@ -1,0 +1,112 @@
+/**
+ * KPIs: the job's `kpi_targets` checked at the end of a run against figures measured on the
+ * run's final records (fill rates, duplicates, mean quality score) and reported by steps.
+ */
+import { Effect, Schema, Stream } from "effect"
+import type { Job } from "./Job.ts"
+import type { Rec } from "./Record.ts"
+
+export const KpiResult = Schema.Struct({
+  name: Schema.String,
+  target: Schema.Number,
+  /** Null when the run produced nothing to measure it on. */
+  value: Schema.NullOr(Schema.Number),
+  met: Schema.Boolean,
+  detail: Schema.optional(Schema.String)
+})
+export type KpiResult = typeof KpiResult.Type
+
+export interface DatasetFigures {
+  readonly rows: number
+  readonly fill_rates: Readonly<Record<string, number>>
+  readonly duplicate_rate: number
+  readonly mean_quality_score: number | null
+}
+
+const isFilled = (value: unknown) =>
+  value !== null && value !== undefined && value !== "" && !(Array.isArray(value) && value.length === 0)
+
+/** One pass over key-sorted records: row count, fill rate per field, duplicate key rate, mean quality_score. */
+export const measureRecords = <E>(records: Stream.Stream<Rec, E>, key: string): Effect.Effect<DatasetFigures, E> =>
+  Effect.gen(function* () {
+    let rows = 0
+    let duplicates = 0
+    let previousKey: unknown
+    let scoreSum = 0
+    let scored = 0
+    const filled = new Map<string, number>()
+    yield* Stream.runForEachChunk(records, (chunk) =>
+      Effect.sync(() => {
+        for (const record of chunk) {
+          rows++
+          // Records arrive sorted by key, so a duplicate is always next to its twin.
+          if (rows > 1 && record[key] === previousKey) duplicates++
+          previousKey = record[key]
+          for (const [field, value] of Object.entries(record)) {
+            if (!filled.has(field)) filled.set(field, 0)
+            if (isFilled(value)) filled.set(field, filled.get(field)! + 1)
+          }
+          const score = record.quality_score
+          if (typeof score === "number" && Number.isFinite(score)) {
+            scoreSum += score
+            scored++
+          }
+        }
+      })
+    )
+    return {
+      rows,
+      fill_rates: Object.fromEntries([...filled].map(([field, count]) => [field, rows === 0 ? 0 : count / rows])),
+      duplicate_rate: rows === 0 ? 0 : duplicates / rows,
+      mean_quality_score: scored === 0 ? null : scoreSum / scored
+    }
+  })
+
+const round = (value: number) => Math.round(value * 10_000) / 10_000
+
+/** Compares each target with its figure. A target with nothing to measure is not met, and says why. */
+export const evaluateKpis = (
+  targets: NonNullable<Job["kpi_targets"]>,
+  figures: DatasetFigures | undefined,
+  measures: Readonly<Record<string, number>>
+): ReadonlyArray<KpiResult> => {
+  const results: KpiResult[] = []
+  const atLeast = (name: string, target: number, value: number | null | undefined, missing: string) =>
+    results.push(
+      value === null || value === undefined
+        ? { name, target, value: null, met: false, detail: missing }
+        : { name, target, value: round(value), met: value >= target }
+    )
+  if (targets.min_quality_score !== undefined) {
+    atLeast(
+      "min_quality_score",
+      targets.min_quality_score,
+      figures?.mean_quality_score,
+      "not measured: no step of this profile writes quality_score"
+    )
+  }
+  if (targets.min_lines_per_s !== undefined) {
+    atLeast("min_lines_per_s", targets.min_lines_per_s, measures.lines_per_s, "not measured: no step reported lines_per_s")
+  }
+  if (targets.max_duplicate_rate !== undefined) {
+    const value = figures?.duplicate_rate
+    results.push(
+      value === undefined
+        ? { name: "max_duplicate_rate", target: targets.max_duplicate_rate, value: null, met: false, detail: "no records" }
+        : { name: "max_duplicate_rate", target: targets.max_duplicate_rate, value: round(value), met: value <= targets.max_duplicate_rate }
+    )
+  }
+  for (const [field, target] of Object.entries(targets.min_fill_rates ?? {})) {
+    atLeast(`min_fill_rates.${field}`, target, figures ? (figures.fill_rates[field] ?? 0) : undefined, "no records")
+  }
+  return results
+}
+
+/** The last line of a run: `KPIs MET` or `KPIs NOT MET: <which>`. */
+export const kpiVerdict = (results: ReadonlyArray<KpiResult>): string => {
+  const failed = results.filter((result) => !result.met)
+  if (failed.length === 0) return results.length === 0 ? "KPIs MET (no targets set)" : "KPIs MET"
+  const describe = (result: KpiResult) =>
+    `${result.name} ${result.value === null ? `(${result.detail ?? "not measured"})` : `${result.value} vs ${result.target}`}`
+  return `KPIs NOT MET: ${failed.map(describe).join("; ")}`
+}

@@ -1,0 +1,128 @@
+/**
+ * Profiles are data: a YAML file with a description, a list of step ids and optional per-step
+ * settings. Built-in profiles live in profiles/; users may pass the path of their own file.
+ */
+import { readdir } from "node:fs/promises"
+import { basename, dirname, extname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Data, Effect, ParseResult, Schema } from "effect"
+import YAML from "yaml"
+import type { PlannedStep } from "./Registry.ts"
+import { closestMatch } from "./Suggest.ts"
+
+/** The folder of the built-in profiles. */
+export const BUILTIN_PROFILES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "profiles")
+const CATALOGUE_FILE = "catalogue.yaml"
+
+export const ProfileSchema = Schema.Struct({
+  /** One line shown by `filon profiles`. */
+  description: Schema.String,
+  /** Step ids (or aliases), in any order: the runner orders them by their declared dependencies. */
+  steps: Schema.NonEmptyArray(Schema.String),
+  /** Settings per step id, overriding the step defaults (and overridden by the job and CLI). */
+  config: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) }), {
+    default: () => ({})
+  })
+}).annotations({ parseOptions: { onExcessProperty: "error" } })
+
+export interface Profile {
+  /** The file name without extension (`standard_nocapital`). */
+  readonly id: string
+  /** Absolute path of the file it came from. */
+  readonly file: string
+  readonly description: string
+  readonly steps: ReadonlyArray<string>
+  readonly config: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+}
+
+export class ProfileInvalid extends Data.TaggedError("ProfileInvalid")<{
+  readonly file: string
+  readonly problems: ReadonlyArray<string>
+}> {
+  override get message() {
+    return `profile ${this.file} is invalid:\n${this.problems.map((problem) => `  ${problem}`).join("\n")}`
+  }
+}
+
+export class ProfileNotFound extends Data.TaggedError("ProfileNotFound")<{
+  readonly name: string
+  readonly known: ReadonlyArray<string>
+  readonly suggestion?: string
+}> {
+  override get message() {
+    const hint = this.suggestion ? `did you mean ${this.suggestion}? ` : ""
+    return `unknown profile ${this.name}: ${hint}known profiles: ${this.known.join(", ")} (or give a path to a profile file)`
+  }
+}
+
+const looksLikePath = (name: string) => name.includes("/") || /\.ya?ml$/i.test(name)
+
+/** The ids of the profiles in a folder, sorted. */
+export const listProfileIds = (dir: string = BUILTIN_PROFILES_DIR): Effect.Effect<ReadonlyArray<string>> =>
+  Effect.promise(async () => {
+    const files = await readdir(dir).catch(() => [] as string[])
+    return files
+      .filter((file) => /\.ya?ml$/.test(file) && file !== CATALOGUE_FILE)
+      .map((file) => basename(file, extname(file)))
+      .sort()
+  })
+
+/** Loads a profile by id (from `dir`) or by path (relative to `cwd`). */
+export const loadProfile = (
+  nameOrPath: string,
+  options: { readonly dir?: string; readonly cwd?: string } = {}
+): Effect.Effect<Profile, ProfileInvalid | ProfileNotFound> =>
+  Effect.gen(function* () {
+    const dir = options.dir ?? BUILTIN_PROFILES_DIR
+    if (looksLikePath(nameOrPath)) return yield* readProfileFile(resolve(options.cwd ?? process.cwd(), nameOrPath))
+    const known = yield* listProfileIds(dir)
+    if (!known.includes(nameOrPath)) {
+      const suggestion = closestMatch(nameOrPath, known)
+      return yield* new ProfileNotFound({ name: nameOrPath, known, ...(suggestion ? { suggestion } : {}) })
+    }
+    return yield* readProfileFile(join(dir, `${nameOrPath}.yaml`))
+  })
+
+const readProfileFile = (file: string): Effect.Effect<Profile, ProfileInvalid> =>
+  Effect.gen(function* () {
+    const text = yield* Effect.tryPromise({
+      try: () => Bun.file(file).text(),
+      catch: () => new ProfileInvalid({ file, problems: ["the file cannot be read (does it exist?)"] })
+    })
+    const data = yield* Effect.try({
+      try: () => YAML.parse(text) as unknown,
+      catch: (error) => new ProfileInvalid({ file, problems: [`not valid YAML: ${(error as Error).message}`] })
+    })
+    const decoded = yield* Schema.decodeUnknown(ProfileSchema, { errors: "all" })(data).pipe(
+      Effect.mapError((error) => new ProfileInvalid({ file, problems: describeParseError(error) }))
+    )
+    return {
+      id: basename(file, extname(file)),
+      file,
+      description: decoded.description,
+      steps: decoded.steps,
+      config: decoded.config
+    }
+  })
+
+const describeParseError = (error: ParseResult.ParseError): ReadonlyArray<string> =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map(
+    (issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(top level)"}: ${issue.message}`
+  )
+
+/** The documented step ids that plugins may not provide yet. */
+export const loadCatalogue = (dir: string = BUILTIN_PROFILES_DIR): Effect.Effect<ReadonlyArray<PlannedStep>> =>
+  Effect.promise(async () => {
+    const text = await Bun.file(join(dir, CATALOGUE_FILE))
+      .text()
+      .catch(() => "steps: []")
+    const parsed = YAML.parse(text) as {
+      steps?: Array<{ id: string; aliases?: string[]; description?: string; after?: string[] }>
+    }
+    return (parsed.steps ?? []).map((entry) => ({
+      id: entry.id,
+      aliases: entry.aliases ?? [],
+      description: entry.description ?? "",
+      after: entry.after ?? []
+    }))
+  })

@@ -1,0 +1,54 @@
+/**
+ * Named retry policies and the "is this retryable?" predicate. Only errors that say so are
+ * retried: a 404 or an invalid record is an answer, not a failure to try again.
+ */
+import { Duration, Effect, Schedule } from "effect"
+
+/** An error that may succeed when tried again (a timeout, a 503), optionally with the server's delay. */
+export interface RetryableError {
+  readonly retryable: true
+  /** Retry-After, in milliseconds, when the server sent one. */
+  readonly retryAfterMs?: number
+}
+
+export const isRetryable = (error: unknown): error is RetryableError =>
+  typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === true
+
+export interface RetryPolicy {
+  /** First delay. @default 200 millis */
+  readonly base?: Duration.DurationInput
+  /** No delay grows beyond this. @default 10 seconds */
+  readonly cap?: Duration.DurationInput
+  /** Retries after the first attempt. @default 4 */
+  readonly times?: number
+}
+
+/** Exponential, jittered, capped. */
+export const exponential = (policy: RetryPolicy = {}) =>
+  Schedule.exponential(policy.base ?? "200 millis", 2).pipe(
+    Schedule.jittered,
+    Schedule.modifyDelay((delay) => Duration.min(delay, Duration.decode(policy.cap ?? "10 seconds"))),
+    Schedule.intersect(Schedule.recurs(policy.times ?? 4))
+  )
+
+/** Transient network and server errors. */
+export const transient = exponential()
+
+/** Whole steps: fewer, longer attempts. */
+export const step = exponential({ base: "1 second", cap: "30 seconds", times: 2 })
+
+/** A schedule over errors that waits at least the error's Retry-After. */
+const honouringRetryAfter = (policy: RetryPolicy) =>
+  Schedule.intersect(Schedule.identity<unknown>(), exponential(policy)).pipe(
+    Schedule.modifyDelay(([error], delay) =>
+      isRetryable(error) && error.retryAfterMs !== undefined
+        ? Duration.max(delay, Duration.millis(error.retryAfterMs))
+        : delay
+    )
+  )
+
+/** Retries `self` on retryable errors only, per `policy`, honouring Retry-After. */
+export const retrying =
+  (policy: RetryPolicy = {}) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.retry(self, { schedule: honouringRetryAfter(policy), while: isRetryable })

@@ -1,0 +1,398 @@
+/**
+ * The runner: profile -> plan -> batches of steps under budgets and retries, with skip/resume,
+ * KPIs and a summary. It never names a concrete step: everything comes from the registry.
+ */
+import { randomBytes } from "node:crypto"
+import { mkdir, readdir, rm } from "node:fs/promises"
+import { join, resolve } from "node:path"
+import { Cause, Context, Data, Deferred, Effect, Exit, Layer, Option } from "effect"
+import { TEMP_MARKER } from "./AtomicFile.ts"
+import { Budget, type BudgetLimits, type BudgetOptions } from "./Budget.ts"
+import { EventLog, type RunEvent } from "./EventLog.ts"
+import type { Job } from "./Job.ts"
+import { evaluateKpis, kpiVerdict, measureRecords } from "./Kpi.ts"
+import { finalRecordSources, type Plan, PlanInvalid, recordSourcesOf, resolvePlan } from "./Plan.ts"
+import type { Profile } from "./Profile.ts"
+import { RECORD_KEY } from "./Record.ts"
+import { mergeRecords } from "./RecordFile.ts"
+import { Registry } from "./Registry.ts"
+import {
+  acquireLock,
+  describeInputs,
+  type RunLocked,
+  type RunState,
+  readState,
+  recordFileOf,
+  type StateUnreadable,
+  type StepState,
+  writeState
+} from "./RunState.ts"
+import { parseSetOverrides, resolveSettings, StepConfigInvalid } from "./Settings.ts"
+import { describeError, type ExecutionEnv, executeStep, fingerprintOf, reusableState, type StepProgress } from "./StepExecution.ts"
+import { ExitCode, type RunSummary, type StepSummary } from "./Summary.ts"
+
+export class StepNotAvailable extends Data.TaggedError("StepNotAvailable")<{
+  readonly profile: string
+  readonly steps: ReadonlyArray<{ readonly name: string; readonly reason: string }>
+}> {
+  override get message() {
+    const list = this.steps.map((step) => `${step.name} (${step.reason})`).join(", ")
+    return `profile ${this.profile} cannot run: these steps are not available: ${list}. Run with --explain to see the plan, or use a profile without them.`
+  }
+}
+
+export class RunRequestInvalid extends Data.TaggedError("RunRequestInvalid")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
+
+export interface RunRequest {
+  readonly job: Job
+  readonly jobFile: string | null
+  readonly profile: Profile
+  readonly inputs: ReadonlyArray<string>
+  readonly outDir: string
+  readonly sample?: number | undefined
+  /** Reuse the outputs of steps whose recorded contracts still hold. */
+  readonly resume: boolean
+  /** Run up to `workers` independent steps at once. */
+  readonly workers: number
+  /** CLI overrides of the job's budgets. */
+  readonly budgets?: BudgetLimits
+  /** CLI `--set step.key=value` overrides. */
+  readonly set?: ReadonlyArray<string>
+  /** `run-step`: run only these steps, reading their input from the folder's recorded outputs. */
+  readonly only?: ReadonlyArray<string>
+  readonly runId?: string
+  readonly budgetOptions?: BudgetOptions
+  readonly onEvent?: (event: RunEvent) => void
+  readonly onProgress?: (progress: StepProgress, phase: "start" | "end") => void
+  /** Completes when the caller wants the run stopped (SIGINT, a server cancel). */
+  readonly cancel?: Effect.Effect<void>
+}
+
+export type RunRefused = PlanInvalid | StepNotAvailable | StepConfigInvalid | RunLocked | StateUnreadable | RunRequestInvalid
+
+export const newRunId = () =>
+  `${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`
+
+/** The merged budgets: job, then CLI flags. */
+export const budgetLimitsOf = (job: Job, overrides: BudgetLimits = {}): BudgetLimits => ({
+  ...job.budgets,
+  ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined))
+})
+
+/** Plans a run and checks everything that can be checked before it starts (steps, fields, settings). */
+export const prepare = (profile: Profile, job: Job, set: ReadonlyArray<string> = []) =>
+  Effect.gen(function* () {
+    const registry = yield* Registry
+    const plan = yield* resolvePlan(profile, registry)
+    const unavailable: Array<{ name: string; reason: string }> = plan.unavailable.map((node) => ({
+      name: node.name,
+      reason: "not built yet"
+    }))
+    for (const node of plan.nodes) {
+      const check = node.step?.availability ? yield* node.step.availability : { ok: true as const }
+      if (!check.ok) unavailable.push({ name: node.name, reason: check.reason })
+    }
+    if (unavailable.length > 0) return yield* new StepNotAvailable({ profile: profile.id, steps: unavailable })
+    if (plan.fieldProblems.length > 0) {
+      return yield* new PlanInvalid({
+        profile: profile.id,
+        problems: plan.fieldProblems.map(
+          (problem) => `step ${problem.step} reads field ${problem.field}, which no upstream step writes`
+        )
+      })
+    }
+    const names = plan.nodes.flatMap((node) => [node.name, node.id])
+    const cli = parseSetOverrides(set, names)
+    if (cli.error !== undefined) return yield* new RunRequestInvalid({ reason: cli.error })
+    const settings = new Map<string, unknown>()
+    const problems: string[] = []
+    for (const node of plan.nodes) {
+      const decoded = yield* Effect.either(resolveSettings(node.step!, node.name, { profile, job, cli: cli.value }))
+      if (decoded._tag === "Left") problems.push(...decoded.left.problems.map((problem) => `${node.name}: ${problem}`))
+      else settings.set(node.name, decoded.right)
+    }
+    if (problems.length > 0) return yield* new StepConfigInvalid({ step: "(profile)", problems })
+    return { plan, settings }
+  })
+
+/** Runs a profile. Refusals (bad plan, settings, lock) fail; a run that started always returns a summary. */
+export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRefused, Registry> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const registry = yield* Registry
+      const { plan, settings } = yield* prepare(request.profile, request.job, request.set)
+      const only = request.only ?? []
+      for (const name of only) {
+        if (!plan.nodes.some((node) => node.name === name || node.id === name)) {
+          return yield* new RunRequestInvalid({ reason: `step ${name} is not in profile ${plan.profile.id}` })
+        }
+      }
+      const outDir = resolve(request.outDir)
+      yield* Effect.promise(() => mkdir(join(outDir, "state"), { recursive: true }))
+      const previous = request.resume || only.length > 0 ? yield* readState(outDir) : undefined
+      const runId = previous?.run_id ?? request.runId ?? newRunId()
+      yield* acquireLock(outDir, runId)
+      yield* Effect.promise(() => sweepTemporaryFiles(outDir))
+
+      const recordSources = recordSourcesOf(plan.nodes)
+      const env: ExecutionEnv = {
+        runId,
+        runDir: outDir,
+        job: request.job,
+        inputs: request.inputs,
+        inputsDescription: yield* describeInputs(request.inputs),
+        sample: request.sample,
+        recordSources,
+        onProgress: request.onProgress
+      }
+      const limits = budgetLimitsOf(request.job, request.budgets)
+      const runLayer = Layer.mergeAll(
+        Budget.layer(limits, request.budgetOptions),
+        EventLog.layer(outDir, runId, request.onEvent ? [request.onEvent] : [])
+      )
+      const stepLayer = Layer.provideMerge(registry.layer as Layer.Layer<never, unknown, Budget | EventLog>, runLayer)
+      return yield* execute(request, plan, settings, env, previous, outDir).pipe(Effect.provide(stepLayer), Effect.orDie)
+    })
+  )
+
+interface Progress {
+  readonly steps: Record<string, StepState>
+  readonly summaries: Map<string, StepSummary>
+  readonly running: Set<string>
+}
+
+const execute = (
+  request: RunRequest,
+  plan: Plan,
+  settings: ReadonlyMap<string, unknown>,
+  env: ExecutionEnv,
+  previous: RunState | undefined,
+  outDir: string
+) =>
+  Effect.gen(function* () {
+    const events = yield* EventLog
+    const budget = yield* Budget
+    const startedAt = new Date()
+    const only = new Set(request.only ?? [])
+    const selected = (name: string, id: string) => only.size === 0 || only.has(name) || only.has(id)
+    // A fresh run starts from nothing; a resumed one (or run-step) keeps earlier steps to compare contracts.
+    const progress: Progress = { steps: { ...(previous?.steps ?? {}) }, summaries: new Map(), running: new Set() }
+    const rerun = new Set<string>()
+    const baseState: Omit<RunState, "steps"> = {
+      version: 1,
+      run_id: env.runId,
+      job_file: request.jobFile,
+      job: request.job,
+      profile: { id: plan.profile.id, file: plan.profile.file },
+      inputs: request.inputs,
+      options: {
+        sample: request.sample ?? null,
+        set: request.set ?? [],
+        budgets: Object.fromEntries(Object.entries(request.budgets ?? {}).filter(([, v]) => v !== undefined)) as Record<string, number>
+      },
+      created_at: previous?.created_at ?? startedAt.toISOString()
+    }
+    const save = Effect.suspend(() => writeState(outDir, { ...baseState, steps: progress.steps })).pipe(Effect.orDie)
+    yield* save
+    yield* events.emit(previous ? "run.resume" : "run.start", {
+      profile: plan.profile.id,
+      niche: request.job.niche,
+      steps: plan.nodes.map((node) => node.name),
+      batches: plan.batches,
+      workers: request.workers
+    })
+
+    const runNode = (name: string) =>
+      Effect.gen(function* () {
+        const node = plan.nodes.find((candidate) => candidate.name === name)!
+        const summary = (status: StepSummary["status"], detail: string | null, state?: StepState) =>
+          progress.summaries.set(name, {
+            name,
+            id: node.id,
+            status,
+            batch: node.batch,
+            rows_in: state?.rows_in ?? null,
+            rows_out: state?.rows_out ?? null,
+            duration_s: state ? state.duration_ms / 1000 : null,
+            detail
+          })
+        if (!selected(node.name, node.id)) {
+          if (progress.steps[name]) summary("skipped", "not selected (run-step)", progress.steps[name])
+          return
+        }
+        for (const source of env.recordSources.get(name) ?? []) {
+          if (!progress.steps[source]) {
+            return yield* Effect.die(new MissingUpstream({ step: name, upstream: source }))
+          }
+        }
+        const fingerprint = fingerprintOf(node, settings.get(name), env, progress.steps)
+        const upstreamRerun = node.deps.some((dep) => rerun.has(dep))
+        if (request.resume && only.size === 0 && !upstreamRerun) {
+          const reuse = yield* reusableState(node, fingerprint, progress.steps[name], outDir)
+          if (reuse.reusable) {
+            summary("skipped", "outputs recorded and intact", progress.steps[name])
+            yield* events.emit("step.skip", { step: name, reason: "outputs recorded and intact" })
+            return
+          }
+          if (progress.steps[name]) yield* events.emit("step.log", { step: name, message: `re-running: ${reuse.reason}` })
+        }
+        rerun.add(name)
+        delete progress.steps[name]
+        progress.running.add(name)
+        const state = yield* executeStep(node, settings.get(name), fingerprint, env).pipe(
+          Effect.ensuring(Effect.sync(() => progress.running.delete(name)))
+        )
+        progress.steps[name] = state
+        summary("done", null, state)
+        yield* save
+      })
+
+    const batches = Effect.forEach(
+      plan.batches,
+      (batch) => Effect.forEach(batch, runNode, { concurrency: Math.max(1, request.workers), discard: true }),
+      { discard: true }
+    )
+    const cancelled = yield* Deferred.make<void>()
+    if (request.cancel) yield* Effect.forkScoped(request.cancel.pipe(Effect.zipRight(Deferred.succeed(cancelled, undefined))))
+    const outcome = yield* Effect.raceAll([
+      Effect.exit(batches).pipe(Effect.map((exit) => ({ _tag: "Finished" as const, exit }))),
+      budget.exceeded.pipe(Effect.catchAll((error) => Effect.succeed({ _tag: "Budget" as const, error }))),
+      Deferred.await(cancelled).pipe(Effect.as({ _tag: "Cancelled" as const }))
+    ])
+    const stoppedSteps = [...progress.running]
+    progress.running.clear()
+
+    let error: RunSummary["error"] = null
+    let stoppedBy: RunSummary["stopped_by"] = null
+    let exitCode: number = ExitCode.ok
+    let status: RunSummary["status"] = "succeeded"
+    if (outcome._tag === "Budget") {
+      stoppedBy = { budget: outcome.error.budget, message: outcome.error.message, steps: stoppedSteps }
+      error = { tag: "BudgetExceeded", message: outcome.error.message, step: stoppedSteps[0] ?? null }
+      ;[status, exitCode] = ["failed", ExitCode.budget]
+    } else if (outcome._tag === "Cancelled") {
+      error = { tag: "Interrupted", message: "the run was interrupted; resume it with `filon resume --out <dir>`", step: null }
+      ;[status, exitCode] = ["cancelled", ExitCode.interrupted]
+    } else if (Exit.isFailure(outcome.exit)) {
+      const failure = Option.getOrUndefined(Cause.failureOption(outcome.exit.cause)) as
+        | { _tag?: string; step?: string; budget?: string; message?: string }
+        | undefined
+      const defect = failure ? undefined : Cause.squash(outcome.exit.cause)
+      const cause = failure ?? defect
+      if (failure?._tag === "BudgetExceeded") {
+        const exceeded = failure as import("./Budget.ts").BudgetExceeded
+        stoppedBy = { budget: exceeded.budget, message: exceeded.message, steps: stoppedSteps }
+        ;[status, exitCode] = ["failed", ExitCode.budget]
+      } else [status, exitCode] = ["failed", ExitCode.stepFailed]
+      const step = failure?.step ?? (defect instanceof MissingUpstream ? defect.step : stoppedSteps[0]) ?? null
+      error = { tag: String((cause as { _tag?: unknown })?._tag ?? "Error"), message: describeError(cause), step }
+      if (defect instanceof MissingUpstream) exitCode = ExitCode.usage
+    }
+    for (const name of stoppedSteps) {
+      const detail = status === "cancelled" ? "interrupted" : (error?.message ?? "stopped")
+      const failedHere = error?.step === name && outcome._tag === "Finished"
+      progress.summaries.set(name, {
+        name,
+        id: plan.nodes.find((node) => node.name === name)!.id,
+        status: failedHere ? "failed" : "stopped",
+        batch: plan.nodes.find((node) => node.name === name)!.batch,
+        rows_in: null,
+        rows_out: null,
+        duration_s: null,
+        detail
+      })
+    }
+    if (error) yield* events.emit(stoppedBy ? "budget.exceeded" : "step.fail", { step: error.step, error: error.message })
+
+    const measures = Object.assign({}, ...Object.values(progress.steps).map((state) => state.measures)) as Record<string, number>
+    let kpiResults: ReturnType<typeof evaluateKpis> = []
+    if (status === "succeeded") {
+      const targets = request.job.kpi_targets ?? {}
+      const needsFigures = Object.keys(targets).some((key) => key !== "min_lines_per_s")
+      const finals = finalRecordSources(plan.nodes).map((name) => join(outDir, recordFileOf(name)))
+      const figures =
+        needsFigures && finals.length > 0
+          ? yield* measureRecords(mergeRecords(finals, { key: RECORD_KEY }), RECORD_KEY).pipe(Effect.orDie)
+          : undefined
+      kpiResults = evaluateKpis(targets, figures, measures)
+      yield* events.emit("kpi.result", { results: kpiResults })
+      if (kpiResults.some((result) => !result.met)) exitCode = ExitCode.kpisNotMet
+    }
+    yield* save
+
+    const endedAt = new Date()
+    const summary: RunSummary = {
+      run_id: env.runId,
+      status,
+      exit_code: exitCode,
+      niche: request.job.niche,
+      profile: plan.profile.id,
+      out_dir: outDir,
+      started_at: startedAt.toISOString(),
+      ended_at: endedAt.toISOString(),
+      duration_s: (endedAt.getTime() - startedAt.getTime()) / 1000,
+      resumed: previous !== undefined,
+      steps: plan.nodes.map(
+        (node) =>
+          progress.summaries.get(node.name) ?? {
+            name: node.name,
+            id: node.id,
+            status: "not_run",
+            batch: node.batch,
+            rows_in: null,
+            rows_out: null,
+            duration_s: null,
+            detail: error ? "not reached" : null
+          }
+      ),
+      kpis: {
+        met: status === "succeeded" && kpiResults.every((result) => result.met),
+        verdict: status === "succeeded" ? kpiVerdict(kpiResults) : "KPIs NOT MET: the run did not finish",
+        results: kpiResults
+      },
+      budgets: yield* budget.usage,
+      stopped_by: stoppedBy,
+      measures,
+      outputs: plan.nodes.flatMap((node) =>
+        (progress.steps[node.name]?.outputs ?? [])
+          .filter((output) => !output.path.startsWith("state/"))
+          .map((output) => ({ path: output.path, step: node.name, bytes: output.bytes, sha256: output.sha256, rows: output.rows ?? null }))
+      ),
+      error
+    }
+    yield* events.emit("run.end", { status, exit_code: exitCode, duration_s: summary.duration_s, kpis: summary.kpis.verdict })
+    return summary
+  })
+
+class MissingUpstream extends Data.TaggedError("MissingUpstream")<{ readonly step: string; readonly upstream: string }> {
+  override get message() {
+    return `step ${this.step} needs the records of ${this.upstream}, which this run folder does not hold: run that step first (or run-profile --resume)`
+  }
+}
+
+/** Removes what killed writers left behind (temporary names only; the lock is held). */
+const sweepTemporaryFiles = async (dir: string): Promise<void> => {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) await sweepTemporaryFiles(path)
+    else if (entry.name.includes(TEMP_MARKER)) await rm(path, { force: true })
+  }
+}
+
+/** The runner as a service, for shells that hold a runtime (server, CLI). */
+export class Runner extends Context.Tag("core/Runner")<
+  Runner,
+  { readonly run: (request: RunRequest) => Effect.Effect<RunSummary, RunRefused> }
+>() {
+  static readonly Live = Layer.effect(
+    Runner,
+    Effect.map(Registry, (registry) => ({
+      run: (request: RunRequest) => runProfile(request).pipe(Effect.provideService(Registry, registry))
+    }))
+  )
+}

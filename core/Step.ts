@@ -1,0 +1,225 @@
+/**
+ * The step contract: what a step declares (id, needs, fields read and written, outputs, settings)
+ * and the service that runs it as a stream source, transform or sink.
+ */
+import { Context, Effect, Layer, Schema, Stream } from "effect"
+import type { Chunk } from "./AtomicFile.ts"
+import type { Job } from "./Job.ts"
+import type { Rec } from "./Record.ts"
+import type { RecordFileError } from "./RecordFile.ts"
+
+/** The type of a record field, as documented in data_dictionary.md. */
+export type FieldType =
+  | "string"
+  | "integer"
+  | "number"
+  | "boolean"
+  | "date"
+  | "datetime"
+  | "string[]"
+  | "object"
+  | "object[]"
+
+export interface FieldSpec {
+  readonly type: FieldType
+  readonly description: string
+  /** True when values can identify a person (GDPR): flagged in the data dictionary. */
+  readonly personal?: boolean
+  /** For `reads`: the step copes without it, so no upstream step has to write it. */
+  readonly optional?: boolean
+}
+
+export type FieldMap = Readonly<Record<string, FieldSpec>>
+
+/** A file a step leaves in the run folder; its contract (rows, bytes, sha256) is recorded for resume. */
+export interface OutputSpec {
+  /** Path relative to the run folder, e.g. `normalized/normalized.parquet`. */
+  readonly path: string
+  readonly description: string
+  /** Written only in some configurations; its absence then does not make the step incomplete. */
+  readonly optional?: boolean
+}
+
+/** What the runner records about a written output. */
+export interface OutputContract {
+  readonly path: string
+  readonly bytes: number
+  readonly sha256: string
+  readonly rows?: number
+  readonly schema?: ReadonlyArray<string>
+}
+
+/** `source` makes records from inputs, `transform` maps records to records, `sink` consumes them into files. */
+export type StepKind = "source" | "transform" | "sink"
+
+/** Everything a running step may use from the run, besides the services its layer was built with. */
+export interface StepContext<C> {
+  readonly stepId: string
+  /** The id the profile used (an alias such as `enrich.domains` reaches `enrich.domain`). */
+  readonly invokedAs: string
+  readonly runId: string
+  /** Absolute path of the run folder. */
+  readonly runDir: string
+  readonly config: C
+  readonly job: Job
+  /** The `--input` files and folders, absolute. */
+  readonly inputs: ReadonlyArray<string>
+  /** `--sample N`: keep at most N records at the source. */
+  readonly sample: number | undefined
+  /** Absolute path of a file in the run folder. */
+  readonly path: (relative: string) => string
+  /** Writes one of the step's declared outputs atomically and records its contract. */
+  readonly writeOutput: (
+    relative: string,
+    content: AsyncIterable<Chunk> | Iterable<Chunk>,
+    meta?: { readonly rows?: number; readonly schema?: ReadonlyArray<string> }
+  ) => Effect.Effect<OutputContract, StepOutputInvalid>
+  /** Registers a file the step wrote itself (e.g. with a library that needs a path); it must already be in place. */
+  readonly recordOutput: (
+    relative: string,
+    meta?: { readonly rows?: number; readonly schema?: ReadonlyArray<string> }
+  ) => Effect.Effect<OutputContract, StepOutputInvalid>
+  /** A figure for KPIs and the summary, e.g. `lines_per_s`. */
+  readonly measure: (name: string, value: number) => Effect.Effect<void>
+  /** Tells the progress display how many records to expect, for an ETA. */
+  readonly expectTotal: (total: number) => Effect.Effect<void>
+  /** Adds a line to the run's event log. */
+  readonly log: (message: string, data?: Readonly<Record<string, unknown>>) => Effect.Effect<void>
+}
+
+export class StepOutputInvalid extends Schema.TaggedError<StepOutputInvalid>()("StepOutputInvalid", {
+  stepId: Schema.String,
+  path: Schema.String,
+  reason: Schema.Literal("NotDeclared", "WriteFailed", "Missing"),
+  detail: Schema.optional(Schema.String)
+}) {
+  override get message() {
+    const why = {
+      NotDeclared: "is not among the outputs the step declares",
+      WriteFailed: "could not be written",
+      Missing: "was not found after the step ran"
+    }[this.reason]
+    return `step ${this.stepId}: output ${this.path} ${why}${this.detail ? `: ${this.detail}` : ""}`
+  }
+}
+
+/** Records reaching a step: the merge of its upstream steps' record files. */
+export type RecordInput = Stream.Stream<Rec, RecordFileError>
+
+/**
+ * A step's implementation. Sources ignore `input`; transforms return the records they pass on
+ * (with their own fields added); sinks return an Effect that consumes the input.
+ */
+export interface StepService<C = unknown> {
+  readonly run: (
+    input: RecordInput,
+    context: StepContext<C>
+  ) => Stream.Stream<Rec, unknown> | Effect.Effect<void, unknown>
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: config types vary per step; each step checks its own with its schema.
+export type AnyConfigSchema = Schema.Schema<any, any, never>
+
+export interface StepDefinition<C = unknown> {
+  readonly id: string
+  readonly aliases: ReadonlyArray<string>
+  readonly description: string
+  readonly kind: StepKind
+  /** Steps that must be in the profile and run before this one. */
+  readonly needs: ReadonlyArray<string>
+  /** Steps (or patterns such as `enrich.*`, `*`) to run before this one when the profile has them. */
+  readonly after: ReadonlyArray<string>
+  readonly reads: FieldMap
+  readonly writes: FieldMap
+  readonly outputs: ReadonlyArray<OutputSpec>
+  readonly config: AnyConfigSchema
+  /** Settings taken from the job: config key -> dotted job path (e.g. `{ filters: "filters" }`). */
+  readonly fromJob: Readonly<Record<string, string>>
+  /** Bumped when the step's output for the same input changes, so resume does not reuse stale outputs. */
+  readonly version: string
+  // biome-ignore lint/suspicious/noExplicitAny: a step's service tag has its own identity type.
+  readonly tag: Context.Tag<any, StepService<C>>
+  /** Built-in layer for steps defined with an inline `run`. */
+  // biome-ignore lint/suspicious/noExplicitAny: provides the service under the step's own tag identity.
+  readonly layer?: Layer.Layer<any>
+  /** Whether the step can run on this machine (e.g. a browser is installed); checked before a run. */
+  readonly availability?: Effect.Effect<{ readonly ok: true } | { readonly ok: false; readonly reason: string }>
+  /** Set by definePlugin. */
+  readonly plugin?: { readonly id: string; readonly version: string }
+}
+
+interface StepOptions<C> {
+  readonly id: string
+  readonly aliases?: ReadonlyArray<string>
+  readonly description: string
+  readonly kind: StepKind
+  readonly needs?: ReadonlyArray<string>
+  readonly after?: ReadonlyArray<string>
+  readonly reads?: FieldMap
+  readonly writes?: FieldMap
+  readonly outputs?: ReadonlyArray<OutputSpec>
+  // biome-ignore lint/suspicious/noExplicitAny: the encoded side of a config schema is free-form YAML.
+  readonly config?: Schema.Schema<C, any, never>
+  readonly fromJob?: Readonly<Record<string, string>>
+  readonly version?: string
+  readonly availability?: StepDefinition["availability"]
+}
+
+const STEP_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/
+
+/** An empty config: steps without settings accept none. */
+export const NoConfig = Schema.Struct({})
+
+/**
+ * Declares a step. Give either `tag` (a service built by the plugin's layer, for steps with dependencies)
+ * or `run` (an inline implementation needing no services).
+ *
+ * @example
+ * const upper = defineStep({
+ *   id: "demo.upper",
+ *   description: "Upper-cases names.",
+ *   kind: "transform",
+ *   reads: { name: { type: "string", description: "Display name" } },
+ *   writes: { name_upper: { type: "string", description: "Name in capitals" } },
+ *   run: (input) => Stream.map(input, (r) => ({ ...r, name_upper: String(r.name).toUpperCase() }))
+ * })
+ */
+export function defineStep<C = Record<string, never>>(
+  options: StepOptions<C> & { readonly tag: Context.Tag<any, StepService<C>> }
+): StepDefinition<C>
+export function defineStep<C = Record<string, never>>(
+  options: StepOptions<C> & { readonly run: StepService<C>["run"] }
+): StepDefinition<C>
+export function defineStep<C>(
+  options: StepOptions<C> & {
+    readonly tag?: Context.Tag<any, StepService<C>>
+    readonly run?: StepService<C>["run"]
+  }
+): StepDefinition<C> {
+  for (const id of [options.id, ...(options.aliases ?? [])]) {
+    if (!STEP_ID.test(id)) throw new Error(`step id "${id}" must look like stage.action (lower case, dotted)`)
+  }
+  const tag = options.tag ?? Context.GenericTag<any, StepService<C>>(`step/${options.id}`)
+  const layer = options.run ? Layer.succeed(tag, { run: options.run }) : undefined
+  return {
+    id: options.id,
+    aliases: options.aliases ?? [],
+    description: options.description,
+    kind: options.kind,
+    needs: options.needs ?? [],
+    after: options.after ?? [],
+    reads: options.reads ?? {},
+    writes: options.writes ?? {},
+    outputs: options.outputs ?? [],
+    config: (options.config ?? NoConfig) as AnyConfigSchema,
+    fromJob: options.fromJob ?? {},
+    version: options.version ?? "1",
+    tag,
+    ...(layer ? { layer } : {}),
+    ...(options.availability ? { availability: options.availability } : {})
+  }
+}
+
+/** True when a step's `run` returned a stream of records rather than a sink effect. */
+export const isRecordStream = (value: unknown): value is Stream.Stream<Rec, unknown> =>
+  typeof value === "object" && value !== null && Stream.StreamTypeId in value

@@ -1,0 +1,230 @@
+/**
+ * Running one planned step: decide whether its recorded outputs can be reused, otherwise stream
+ * its input records through its service, write its record file and outputs, and record contracts.
+ */
+import { createHash } from "node:crypto"
+import { join } from "node:path"
+import { Data, Effect, Stream } from "effect"
+import { digestFile, writeAtomic } from "./AtomicFile.ts"
+import { Budget } from "./Budget.ts"
+import { EventLog } from "./EventLog.ts"
+import type { PlanNode } from "./Plan.ts"
+import { RECORD_KEY } from "./Record.ts"
+import { mergeRecords, writeRecords } from "./RecordFile.ts"
+import * as Retry from "./Retry.ts"
+import { checkOutputs, recordFileOf, type StepState } from "./RunState.ts"
+import { isRecordStream, type OutputContract, type StepContext, StepOutputInvalid } from "./Step.ts"
+
+export class StepFailed extends Data.TaggedError("StepFailed")<{
+  readonly step: string
+  readonly cause: unknown
+}> {
+  override get message() {
+    const cause = this.cause as { message?: unknown; _tag?: unknown } | undefined
+    const text = typeof cause?.message === "string" && cause.message !== "" ? cause.message : String(cause?._tag ?? cause)
+    return `step ${this.step} failed: ${text}`
+  }
+}
+
+/** Live counters a progress display reads while a step runs. */
+export interface StepProgress {
+  readonly name: string
+  rowsIn: number
+  rowsOut: number
+  total: number | undefined
+  readonly startedAt: number
+}
+
+export interface ExecutionEnv {
+  readonly runId: string
+  readonly runDir: string
+  readonly job: StepContext<unknown>["job"]
+  readonly inputs: ReadonlyArray<string>
+  readonly inputsDescription: string
+  readonly sample: number | undefined
+  /** Record files each node reads (by node name). */
+  readonly recordSources: ReadonlyMap<string, ReadonlyArray<string>>
+  readonly onProgress?: ((progress: StepProgress, phase: "start" | "end") => void) | undefined
+}
+
+export type StepOutcome =
+  | { readonly _tag: "Skipped"; readonly state: StepState }
+  | { readonly _tag: "Done"; readonly state: StepState }
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
+
+/** What makes a step's outputs reusable: its code version, settings, and the exact input it read. */
+export const fingerprintOf = (
+  node: PlanNode,
+  settings: unknown,
+  env: ExecutionEnv,
+  steps: Readonly<Record<string, StepState>>
+) =>
+  sha256(
+    JSON.stringify({
+      id: node.id,
+      name: node.name,
+      version: node.step!.version,
+      plugin: node.step!.plugin ?? null,
+      settings,
+      records: (env.recordSources.get(node.name) ?? []).map((source) => steps[source]?.outputs[0]?.sha256 ?? null),
+      inputs: node.step!.kind === "source" ? sha256(env.inputsDescription) : null,
+      sample: env.sample ?? null
+    })
+  )
+
+/** Reuses the step's recorded outputs when its fingerprint matches and every output is intact. */
+export const reusableState = (
+  node: PlanNode,
+  fingerprint: string,
+  previous: StepState | undefined,
+  runDir: string
+): Effect.Effect<{ readonly reusable: true } | { readonly reusable: false; readonly reason: string }> =>
+  Effect.gen(function* () {
+    if (!previous) return { reusable: false, reason: "no finished run of this step recorded" }
+    if (previous.fingerprint !== fingerprint) return { reusable: false, reason: "its settings or input changed" }
+    const check = yield* checkOutputs(runDir, previous.outputs)
+    return check.ok ? { reusable: true } : { reusable: false, reason: `output ${check.path} is ${check.reason}` }
+  })
+
+/** Runs one step to completion (with retries on retryable errors) and returns its new state. */
+export const executeStep = (node: PlanNode, settings: unknown, fingerprint: string, env: ExecutionEnv) =>
+  Effect.gen(function* () {
+    const step = node.step!
+    const events = yield* EventLog
+    const budget = yield* Budget
+    const service = yield* step.tag
+    const progress: StepProgress = { name: node.name, rowsIn: 0, rowsOut: 0, total: undefined, startedAt: Date.now() }
+    const outputs = new Map<string, OutputContract>()
+    const measures: Record<string, number> = {}
+    const declared = new Set(step.outputs.map((output) => output.path))
+
+    const checkDeclared = (relative: string) =>
+      declared.has(relative)
+        ? Effect.void
+        : Effect.fail(new StepOutputInvalid({ stepId: node.name, path: relative, reason: "NotDeclared" }))
+    const context: StepContext<unknown> = {
+      stepId: node.id,
+      invokedAs: node.name,
+      runId: env.runId,
+      runDir: env.runDir,
+      config: settings,
+      job: env.job,
+      inputs: env.inputs,
+      sample: env.sample,
+      path: (relative) => join(env.runDir, relative),
+      writeOutput: (relative, content, meta) =>
+        checkDeclared(relative).pipe(
+          Effect.zipRight(writeAtomic(join(env.runDir, relative), content)),
+          Effect.mapError((error) =>
+            error._tag === "StepOutputInvalid"
+              ? error
+              : new StepOutputInvalid({ stepId: node.name, path: relative, reason: "WriteFailed", detail: error.message })
+          ),
+          Effect.map((digest) => contractOf(relative, digest, meta)),
+          Effect.tap((contract) => Effect.sync(() => outputs.set(relative, contract)))
+        ),
+      recordOutput: (relative, meta) =>
+        checkDeclared(relative).pipe(
+          Effect.zipRight(digestFile(join(env.runDir, relative))),
+          Effect.flatMap((digest) =>
+            digest
+              ? Effect.succeed(contractOf(relative, digest, meta))
+              : Effect.fail(new StepOutputInvalid({ stepId: node.name, path: relative, reason: "Missing" }))
+          ),
+          Effect.tap((contract) => Effect.sync(() => outputs.set(relative, contract)))
+        ),
+      measure: (name, value) => Effect.sync(() => void (measures[name] = value)),
+      expectTotal: (total) => Effect.sync(() => void (progress.total = total)),
+      log: (message, data) => events.emit("step.log", { step: node.name, message, ...data })
+    }
+
+    const sources = env.recordSources.get(node.name) ?? []
+    const input = mergeRecords(
+      sources.map((source) => join(env.runDir, recordFileOf(source))),
+      { key: RECORD_KEY }
+    ).pipe(Stream.mapChunks((chunk) => ((progress.rowsIn += chunk.length), chunk)))
+
+    const attempt = Effect.suspend(() => {
+      progress.rowsIn = 0
+      progress.rowsOut = 0
+      outputs.clear()
+      const result = service.run(input, context)
+      if (!isRecordStream(result)) return result as Effect.Effect<void, unknown>
+      const limited = step.kind === "source" && env.sample !== undefined ? Stream.take(result, env.sample) : result
+      const counted = limited.pipe(Stream.mapChunks((chunk) => ((progress.rowsOut += chunk.length), chunk)))
+      const relative = recordFileOf(node.name)
+      return writeRecords(join(env.runDir, relative), counted, { key: RECORD_KEY }).pipe(
+        Effect.map((contract) => {
+          // The record file comes first: dependents' fingerprints point at it.
+          const entries = [...outputs]
+          outputs.clear()
+          outputs.set(relative, { path: relative, bytes: contract.bytes, sha256: contract.sha256, rows: contract.rows, schema: contract.fields })
+          for (const [path, output] of entries) outputs.set(path, output)
+        })
+      )
+    })
+
+    env.onProgress?.(progress, "start")
+    yield* events.emit("step.start", { step: node.name, id: node.id, sources })
+    yield* attempt.pipe(
+      Effect.tapError((error) =>
+        Retry.isRetryable(error)
+          ? events.emit("step.retry", { step: node.name, error: describeError(error) })
+          : Effect.void
+      ),
+      Retry.retrying({ base: "1 second", cap: "30 seconds", times: 2 }),
+      Effect.ensuring(Effect.sync(() => env.onProgress?.(progress, "end"))),
+      Effect.mapError((error) =>
+        (error as { _tag?: unknown })?._tag === "BudgetExceeded" ? error : new StepFailed({ step: node.name, cause: error })
+      ),
+      Effect.catchAllDefect((defect) => Effect.fail(new StepFailed({ step: node.name, cause: defect })))
+    )
+
+    for (const output of step.outputs) {
+      if (!output.optional && !outputs.has(output.path)) {
+        return yield* new StepFailed({
+          step: node.name,
+          cause: new StepOutputInvalid({ stepId: node.name, path: output.path, reason: "Missing" })
+        })
+      }
+    }
+    const state: StepState = {
+      fingerprint,
+      outputs: [...outputs.values()],
+      rows_in: progress.rowsIn,
+      rows_out: progress.rowsOut,
+      duration_ms: Date.now() - progress.startedAt,
+      measures,
+      finished_at: new Date().toISOString()
+    }
+    yield* events.emit("step.end", {
+      step: node.name,
+      rows_in: state.rows_in,
+      rows_out: state.rows_out,
+      duration_ms: state.duration_ms,
+      outputs: state.outputs.map((output) => output.path),
+      measures,
+      budgets: yield* budget.usage
+    })
+    return state
+  })
+
+const contractOf = (
+  path: string,
+  digest: { readonly bytes: number; readonly sha256: string },
+  meta: { readonly rows?: number; readonly schema?: ReadonlyArray<string> } | undefined
+): OutputContract => ({
+  path,
+  bytes: digest.bytes,
+  sha256: digest.sha256,
+  ...(meta?.rows !== undefined ? { rows: meta.rows } : {}),
+  ...(meta?.schema ? { schema: meta.schema } : {})
+})
+
+export const describeError = (error: unknown): string => {
+  const value = error as { message?: unknown; _tag?: unknown } | undefined
+  if (typeof value?.message === "string" && value.message !== "") return value.message
+  if (typeof value?._tag === "string") return value._tag
+  return String(error)
+}
