@@ -545,12 +545,70 @@ async function* mergeRuns(
   yield* out.take()
 }
 
-interface Entry {
-  readonly key: string
-  readonly line: string
-}
+/**
+ * One sort run in memory: its `key TAB record` lines encoded back to back as they arrive, then copied out in key
+ * order. Sorting strings scattered over the heap, then encoding them in that order, was three times slower.
+ */
+class RunBuffer {
+  private bytes = Buffer.allocUnsafe(64 * 1024)
+  private used = 0
+  private readonly starts: Array<number> = []
+  private readonly keys: Array<string> = []
 
-const byKey = (a: Entry, b: Entry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  get rows() {
+    return this.keys.length
+  }
+
+  add(key: string, line: string) {
+    const prefix = encodeKey(key)
+    const room = 3 * (prefix.length + line.length) + 2
+    if (room > this.bytes.byteLength - this.used) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * this.bytes.byteLength, this.used + room))
+      this.bytes.copy(bigger, 0, 0, this.used)
+      this.bytes = bigger
+    }
+    this.starts.push(this.used)
+    this.keys.push(key)
+    this.used += this.bytes.write(prefix, this.used)
+    this.bytes[this.used++] = 0x09
+    this.used += this.bytes.write(line, this.used)
+    this.bytes[this.used++] = 0x0a
+  }
+
+  /** The lines in key order, equal keys in arrival order, in chunks of about BATCH_BYTES. */
+  *sorted(): Generator<Uint8Array> {
+    const { bytes, starts } = this
+    let out = Buffer.allocUnsafe(BATCH_BYTES)
+    let used = 0
+    for (const i of this.order()) {
+      const start = starts[i]!
+      const end = starts[i + 1] ?? this.used
+      if (end - start > out.byteLength - used) {
+        yield out.subarray(0, used)
+        out = Buffer.allocUnsafe(Math.max(BATCH_BYTES, end - start))
+        used = 0
+      }
+      used += bytes.copy(out, used, start, end)
+    }
+    yield out.subarray(0, used)
+  }
+
+  /**
+   * Indices by (key, arrival). The native sort of `key NUL index` strings is twice as fast as a comparator; it orders
+   * like (key, index) as long as no key holds a NUL, else the comparator is used.
+   */
+  private order(): Array<number> {
+    const keys = this.keys
+    if (keys.some((key) => key.includes("\u0000"))) {
+      return keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b))
+    }
+    // base + i: indices of one width, so they compare as numbers
+    const base = 10 ** String(keys.length).length
+    const width = String(base).length
+    const tagged = keys.map((key, i) => `${key}\u0000${base + i}`).sort()
+    return tagged.map((tag) => Number(tag.slice(tag.length - width)) - base)
+  }
+}
 
 /**
  * Takes the input chunk by chunk. While it stays sorted it goes straight to the head file beside the target,
@@ -565,7 +623,8 @@ class Ingest {
   private readonly text = new LineBuffers()
   private bytes = 0
   private readonly hash = createHash("sha256")
-  private entries: Array<Entry> = []
+  private current = new RunBuffer()
+  private full: Array<RunBuffer> = []
   private headOpen = true
 
   constructor(
@@ -587,11 +646,15 @@ class Ingest {
         this.text.add(line)
       } else {
         this.sorted = false
-        this.entries.push({ key, line })
+        this.current.add(key, line)
+        if (this.current.rows >= this.chunkRows) {
+          this.full.push(this.current)
+          this.current = new RunBuffer()
+        }
       }
     }
     if (this.sorted) return this.text.bytes >= BATCH_BYTES ? () => this.writeHead() : undefined
-    return this.headOpen || this.entries.length >= this.chunkRows ? () => this.spill(false) : undefined
+    return this.headOpen || this.full.length > 0 ? () => this.spill(false) : undefined
   }
 
   /** Flushes, syncs and closes the head, once it is known to be the whole file. */
@@ -609,13 +672,13 @@ class Ingest {
       this.headOpen = false
       this.runs.push({ path: this.head.path, keyed: false })
     }
-    let from = 0
-    while (this.entries.length - from >= this.chunkRows || (final && from < this.entries.length)) {
-      const batch = this.entries.slice(from, from + this.chunkRows)
-      from += batch.length
-      await this.writeRun(batch.sort(byKey))
+    if (final && this.current.rows > 0) {
+      this.full.push(this.current)
+      this.current = new RunBuffer()
     }
-    this.entries = this.entries.slice(from)
+    const full = this.full
+    this.full = []
+    for (const run of full) await this.writeRun(run)
   }
 
   private async writeHead() {
@@ -628,18 +691,13 @@ class Ingest {
     await writeChunks(this.head.handle, chunks)
   }
 
-  private async writeRun(batch: ReadonlyArray<Entry>) {
+  private async writeRun(run: RunBuffer) {
     const path = this.scratch.runPath()
     const handle = await this.scratch.create(path)
-    const text = new LineBuffers()
-    for (const { key, line } of batch) {
-      text.add(line, encodeKey(key))
-      if (text.bytes >= BATCH_BYTES) {
-        this.scratch.check()
-        await writeChunks(handle, text.take())
-      }
+    for (const data of run.sorted()) {
+      this.scratch.check()
+      await writeChunks(handle, [data])
     }
-    await writeChunks(handle, text.take())
     await this.scratch.close(handle)
     this.runs.push({ path, keyed: true })
   }

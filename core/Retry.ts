@@ -34,8 +34,8 @@ export const exponential = (policy: RetryPolicy = {}) =>
 /** Transient network and server errors. */
 export const transient = exponential()
 
-/** Whole steps: fewer, longer attempts. */
-export const step = exponential({ base: "1 second", cap: "30 seconds", times: 2 })
+/** Whole steps are retried rarely and slowly: their own HTTP calls already retry per request. */
+export const stepPolicy: RetryPolicy = { base: "1 second", cap: "30 seconds", times: 2 }
 
 /** A schedule over errors that waits at least the error's Retry-After. */
 const honouringRetryAfter = (policy: RetryPolicy) =>

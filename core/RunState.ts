@@ -5,7 +5,7 @@
 import { hostname } from "node:os"
 import { join } from "node:path"
 import { open, readFile, rm, stat } from "node:fs/promises"
-import { Data, Effect } from "effect"
+import { Data, Effect, type Scope } from "effect"
 import { digestFile, type FileWriteFailed, writeFileAtomic } from "./AtomicFile.ts"
 import type { Job } from "./Job.ts"
 import type { OutputContract } from "./Step.ts"
@@ -91,11 +91,15 @@ const isAlive = (pid: number) => {
  * Holds the folder's lock for the scope. A lock left by a dead process (a SIGKILLed run) is taken
  * over; one held by a live process on this host is refused.
  */
-export const acquireLock = (runDir: string, runId: string): Effect.Effect<void, RunLocked, import("effect").Scope.Scope> =>
+export const acquireLock = (runDir: string, runId: string): Effect.Effect<void, RunLocked, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.gen(function* () {
       const file = join(runDir, LOCK_FILE)
       const mine = { pid: process.pid, host: hostname(), run_id: runId, since: new Date().toISOString() }
+      const holder = heldHere.get(file)
+      // A run of this same process (the server runs several) holds it: the pid check cannot tell.
+      if (holder) return yield* new RunLocked({ dir: runDir, holder })
+      heldHere.set(file, mine)
       for (let attempt = 0; attempt < 3; attempt++) {
         const created = yield* Effect.promise(async () => {
           try {
@@ -109,21 +113,26 @@ export const acquireLock = (runDir: string, runId: string): Effect.Effect<void, 
           }
         })
         if (created) return file
-        const holder = yield* Effect.promise(() =>
+        const onDisk = yield* Effect.promise(() =>
           readFile(file, "utf8")
             .then((text) => JSON.parse(text) as RunLocked["holder"])
             .catch(() => undefined)
         )
-        if (holder && holder.host === mine.host && holder.pid !== process.pid && isAlive(holder.pid)) {
-          return yield* new RunLocked({ dir: runDir, holder })
+        const live = onDisk && (onDisk.host !== mine.host || (onDisk.pid !== process.pid && isAlive(onDisk.pid)))
+        if (onDisk && live) {
+          heldHere.delete(file)
+          return yield* new RunLocked({ dir: runDir, holder: onDisk })
         }
-        if (holder && holder.host !== mine.host) return yield* new RunLocked({ dir: runDir, holder })
         yield* Effect.promise(() => rm(file, { force: true }))
       }
+      heldHere.delete(file)
       return yield* Effect.die(new Error(`could not take the lock ${file}`))
-    }),
-    (file) => Effect.promise(() => rm(file, { force: true }))
+    }).pipe(Effect.tapError(() => Effect.sync(() => heldHere.delete(join(runDir, LOCK_FILE))))),
+    (file) => Effect.promise(() => rm(file, { force: true })).pipe(Effect.ensuring(Effect.sync(() => heldHere.delete(file))))
   ).pipe(Effect.asVoid)
+
+/** Locks held by runs of this process, by lock file. */
+const heldHere = new Map<string, RunLocked["holder"]>()
 
 /** Does every recorded output still exist with the same size and sha256? Names the first that does not. */
 export const checkOutputs = (

@@ -13,6 +13,7 @@ import type { Job } from "./Job.ts"
 import { evaluateKpis, kpiVerdict, measureRecords } from "./Kpi.ts"
 import { finalRecordSources, type Plan, PlanInvalid, recordSourcesOf, resolvePlan } from "./Plan.ts"
 import type { Profile } from "./Profile.ts"
+import { type RetryPolicy, stepPolicy } from "./Retry.ts"
 import { RECORD_KEY } from "./Record.ts"
 import { mergeRecords } from "./RecordFile.ts"
 import { Registry } from "./Registry.ts"
@@ -66,6 +67,8 @@ export interface RunRequest {
   readonly only?: ReadonlyArray<string>
   readonly runId?: string
   readonly budgetOptions?: BudgetOptions
+  /** How a step that failed with a retryable error is tried again. @default 2 retries from 1 s, capped at 30 s */
+  readonly retry?: RetryPolicy
   readonly onEvent?: (event: RunEvent) => void
   readonly onProgress?: (progress: StepProgress, phase: "start" | "end") => void
   /** Completes when the caller wants the run stopped (SIGINT, a server cancel). */
@@ -147,7 +150,8 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
         inputsDescription: yield* describeInputs(request.inputs),
         sample: request.sample,
         recordSources,
-        onProgress: request.onProgress
+        onProgress: request.onProgress,
+        retry: request.retry ?? stepPolicy
       }
       const limits = budgetLimitsOf(request.job, request.budgets)
       const runLayer = Layer.mergeAll(
@@ -163,6 +167,8 @@ interface Progress {
   readonly steps: Record<string, StepState>
   readonly summaries: Map<string, StepSummary>
   readonly running: Set<string>
+  /** Steps that ended in an error, in the order they failed. */
+  readonly failed: string[]
 }
 
 const execute = (
@@ -180,7 +186,7 @@ const execute = (
     const only = new Set(request.only ?? [])
     const selected = (name: string, id: string) => only.size === 0 || only.has(name) || only.has(id)
     // A fresh run starts from nothing; a resumed one (or run-step) keeps earlier steps to compare contracts.
-    const progress: Progress = { steps: { ...(previous?.steps ?? {}) }, summaries: new Map(), running: new Set() }
+    const progress: Progress = { steps: { ...(previous?.steps ?? {}) }, summaries: new Map(), running: new Set(), failed: [] }
     const rerun = new Set<string>()
     const baseState: Omit<RunState, "steps"> = {
       version: 1,
@@ -244,6 +250,7 @@ const execute = (
         delete progress.steps[name]
         progress.running.add(name)
         const state = yield* executeStep(node, settings.get(name), fingerprint, env).pipe(
+          Effect.tapError(() => Effect.sync(() => progress.failed.push(name))),
           Effect.ensuring(Effect.sync(() => progress.running.delete(name)))
         )
         progress.steps[name] = state
@@ -263,7 +270,8 @@ const execute = (
       budget.exceeded.pipe(Effect.catchAll((error) => Effect.succeed({ _tag: "Budget" as const, error }))),
       Deferred.await(cancelled).pipe(Effect.as({ _tag: "Cancelled" as const }))
     ])
-    const stoppedSteps = [...progress.running]
+    // Steps cut short: the one that failed (a budget error surfaces through a step) and those still running.
+    const stoppedSteps = [...new Set([...progress.failed, ...progress.running])]
     progress.running.clear()
 
     let error: RunSummary["error"] = null
@@ -288,13 +296,13 @@ const execute = (
         stoppedBy = { budget: exceeded.budget, message: exceeded.message, steps: stoppedSteps }
         ;[status, exitCode] = ["failed", ExitCode.budget]
       } else [status, exitCode] = ["failed", ExitCode.stepFailed]
-      const step = failure?.step ?? (defect instanceof MissingUpstream ? defect.step : stoppedSteps[0]) ?? null
+      const step = failure?.step ?? (defect instanceof MissingUpstream ? defect.step : progress.failed[0]) ?? null
       error = { tag: String((cause as { _tag?: unknown })?._tag ?? "Error"), message: describeError(cause), step }
       if (defect instanceof MissingUpstream) exitCode = ExitCode.usage
     }
     for (const name of stoppedSteps) {
       const detail = status === "cancelled" ? "interrupted" : (error?.message ?? "stopped")
-      const failedHere = error?.step === name && outcome._tag === "Finished"
+      const failedHere = error?.step === name && outcome._tag === "Finished" && !stoppedBy
       progress.summaries.set(name, {
         name,
         id: plan.nodes.find((node) => node.name === name)!.id,

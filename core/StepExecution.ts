@@ -45,6 +45,7 @@ export interface ExecutionEnv {
   /** Record files each node reads (by node name). */
   readonly recordSources: ReadonlyMap<string, ReadonlyArray<string>>
   readonly onProgress?: ((progress: StepProgress, phase: "start" | "end") => void) | undefined
+  readonly retry: Retry.RetryPolicy
 }
 
 export type StepOutcome =
@@ -173,7 +174,7 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
           ? events.emit("step.retry", { step: node.name, error: describeError(error) })
           : Effect.void
       ),
-      Retry.retrying({ base: "1 second", cap: "30 seconds", times: 2 }),
+      Retry.retrying(env.retry),
       Effect.ensuring(Effect.sync(() => env.onProgress?.(progress, "end"))),
       Effect.mapError((error) =>
         (error as { _tag?: unknown })?._tag === "BudgetExceeded" ? error : new StepFailed({ step: node.name, cause: error })
