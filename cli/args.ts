@@ -63,7 +63,10 @@ export const parseArgs = <S extends OptionSpecs>(command: string, argv: Readonly
     }
     const raw = eq === -1 ? argv[++index] : arg.slice(eq + 1)
     if (raw === undefined || (eq === -1 && raw.startsWith("--"))) {
-      throw new UsageError({ command, reason: `${command}: option --${name} needs a value (${spec.value ?? spec.kind})` })
+      throw new UsageError({
+        command,
+        reason: `${command}: option --${name} needs a value (${spec.value ?? spec.kind})`
+      })
     }
     if (spec.kind === "strings") (values[name] as string[]).push(raw)
     else if (spec.kind === "string") values[name] = raw

@@ -2,8 +2,8 @@
  * What a command may touch of the outside world, so tests can run commands with captured output.
  */
 import { Effect } from "effect"
-import { builtinPlugins } from "../plugins/index.ts"
 import type { Plugin } from "../core/Plugin.ts"
+import { builtinPlugins } from "../plugins/index.ts"
 
 export interface CliIo {
   /** stdout: results only (with --json, nothing but the JSON document). */

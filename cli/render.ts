@@ -25,13 +25,17 @@ export const renderPlan = (plan: Plan, settings?: ReadonlyMap<string, unknown>):
       lines.push(`  ${name}${alias} — ${node.step.kind}${plugin}`, `      ${node.description}`)
       if (node.deps.length > 0) lines.push(`      after: ${node.deps.join(", ")}`)
       lines.push(`      reads: ${fields(node.step.reads)}`, `      writes: ${fields(node.step.writes)}`)
-      if (node.step.outputs.length > 0) lines.push(`      outputs: ${node.step.outputs.map((output) => output.path).join(", ")}`)
+      if (node.step.outputs.length > 0)
+        lines.push(`      outputs: ${node.step.outputs.map((output) => output.path).join(", ")}`)
       const setting = settings?.get(name)
       if (setting && Object.keys(setting as object).length > 0) lines.push(`      settings: ${JSON.stringify(setting)}`)
     }
   })
   if (plan.unavailable.length > 0) {
-    lines.push("", `not available: ${plan.unavailable.map((node) => node.name).join(", ")} (a run of this profile is refused)`)
+    lines.push(
+      "",
+      `not available: ${plan.unavailable.map((node) => node.name).join(", ")} (a run of this profile is refused)`
+    )
   }
   for (const problem of plan.fieldProblems) {
     lines.push(`field problem: ${problem.step} reads ${problem.field}, which no upstream step writes`)
@@ -69,11 +73,16 @@ export const renderSummary = (summary: RunSummary): string => {
   for (const step of summary.steps) {
     const rows = step.rows_out !== null ? `${step.rows_in} in, ${step.rows_out} out` : ""
     const time = step.duration_s !== null ? `${step.duration_s.toFixed(2)}s` : ""
-    lines.push(`  ${pad(step.name, 34)} ${pad(step.status, 8)} ${pad(rows, 26)} ${pad(time, 9)} ${step.detail ?? ""}`.trimEnd())
+    lines.push(
+      `  ${pad(step.name, 34)} ${pad(step.status, 8)} ${pad(rows, 26)} ${pad(time, 9)} ${step.detail ?? ""}`.trimEnd()
+    )
   }
   const budgets = Object.entries(summary.budgets)
     .filter(([, line]) => line.limit !== null || line.used > 0)
-    .map(([name, line]) => `${name} ${line.used}${line.limit !== null ? `/${line.limit}` : ""}${line.exceeded ? " EXCEEDED" : ""}`)
+    .map(
+      ([name, line]) =>
+        `${name} ${line.used}${line.limit !== null ? `/${line.limit}` : ""}${line.exceeded ? " EXCEEDED" : ""}`
+    )
   if (budgets.length > 0) lines.push(`budgets: ${budgets.join(", ")}`)
   if (summary.stopped_by) {
     const steps = summary.stopped_by.steps.length > 0 ? summary.stopped_by.steps.join(", ") : "the run"
@@ -82,12 +91,16 @@ export const renderSummary = (summary: RunSummary): string => {
   if (summary.outputs.length > 0) {
     lines.push("outputs:")
     for (const output of summary.outputs) {
-      lines.push(`  ${pad(output.path, 40)} ${output.rows !== null ? `${output.rows} rows, ` : ""}${output.bytes} bytes, sha256 ${output.sha256.slice(0, 12)}…`)
+      lines.push(
+        `  ${pad(output.path, 40)} ${output.rows !== null ? `${output.rows} rows, ` : ""}${output.bytes} bytes, sha256 ${output.sha256.slice(0, 12)}…`
+      )
     }
   }
   if (summary.error && !summary.stopped_by) lines.push(`error: ${summary.error.message}`)
   for (const result of summary.kpis.results) {
-    lines.push(`  KPI ${pad(result.name, 30)} ${result.value ?? "n/a"} (target ${result.target}) ${result.met ? "met" : "NOT MET"}`)
+    lines.push(
+      `  KPI ${pad(result.name, 30)} ${result.value ?? "n/a"} (target ${result.target}) ${result.met ? "met" : "NOT MET"}`
+    )
   }
   lines.push(summary.kpis.verdict)
   return lines.join("\n")

@@ -2,13 +2,18 @@
  * Run budgets as one scoped layer per run: HTTP requests and bytes are acquired before use and
  * never exceeded; wall time and RAM are sampled and stop the run within one sampling interval.
  */
-import { Clock, Context, Deferred, Duration, Effect, Layer, Ref, Schedule, Schema } from "effect"
+import { Clock, Context, Deferred, type Duration, Effect, Layer, Ref, Schedule, Schema } from "effect"
 
 export const BudgetName = Schema.Literal("http_requests", "http_bytes", "wall_time", "ram")
 export type BudgetName = typeof BudgetName.Type
 
 /** Units per budget, for messages: requests, bytes, minutes, MiB. */
-const UNITS: Record<BudgetName, string> = { http_requests: "requests", http_bytes: "bytes", wall_time: "min", ram: "MiB" }
+const UNITS: Record<BudgetName, string> = {
+  http_requests: "requests",
+  http_bytes: "bytes",
+  wall_time: "min",
+  ram: "MiB"
+}
 
 export class BudgetExceeded extends Schema.TaggedError<BudgetExceeded>()("BudgetExceeded", {
   budget: BudgetName,

@@ -86,14 +86,30 @@ export const evaluateKpis = (
     )
   }
   if (targets.min_lines_per_s !== undefined) {
-    atLeast("min_lines_per_s", targets.min_lines_per_s, measures.lines_per_s, "not measured: no step reported lines_per_s")
+    atLeast(
+      "min_lines_per_s",
+      targets.min_lines_per_s,
+      measures.lines_per_s,
+      "not measured: no step reported lines_per_s"
+    )
   }
   if (targets.max_duplicate_rate !== undefined) {
     const value = figures?.duplicate_rate
     results.push(
       value === undefined
-        ? { name: "max_duplicate_rate", target: targets.max_duplicate_rate, value: null, met: false, detail: "no records" }
-        : { name: "max_duplicate_rate", target: targets.max_duplicate_rate, value: round(value), met: value <= targets.max_duplicate_rate }
+        ? {
+            name: "max_duplicate_rate",
+            target: targets.max_duplicate_rate,
+            value: null,
+            met: false,
+            detail: "no records"
+          }
+        : {
+            name: "max_duplicate_rate",
+            target: targets.max_duplicate_rate,
+            value: round(value),
+            met: value <= targets.max_duplicate_rate
+          }
     )
   }
   for (const [field, target] of Object.entries(targets.min_fill_rates ?? {})) {

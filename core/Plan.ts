@@ -46,8 +46,7 @@ export class PlanInvalid extends Data.TaggedError("PlanInvalid")<{
 }
 
 const matches = (pattern: string, id: string) =>
-  pattern === "*" ||
-  (pattern.endsWith(".*") ? id.startsWith(pattern.slice(0, -1)) : pattern === id)
+  pattern === "*" || (pattern.endsWith(".*") ? id.startsWith(pattern.slice(0, -1)) : pattern === id)
 
 const isWildcard = (pattern: string) => pattern.includes("*")
 
@@ -85,7 +84,8 @@ export const resolvePlan = (profile: Profile, registry: RegistryShape): Effect.E
     for (const node of nodes) {
       for (const need of node.step?.needs ?? []) {
         const target = bind(need, node.name)
-        if (target === undefined) problems.push(`step ${node.name} needs ${need}, which profile ${profile.id} does not include`)
+        if (target === undefined)
+          problems.push(`step ${node.name} needs ${need}, which profile ${profile.id} does not include`)
         else if (target !== node.name) edges.get(node.name)!.add(target)
       }
       // A step listed twice (under two aliases) runs the second time after the first and after
@@ -114,7 +114,8 @@ export const resolvePlan = (profile: Profile, registry: RegistryShape): Effect.E
       for (const pattern of node.after) {
         if (isWildcard(pattern)) continue
         const target = bind(pattern, node.name)
-        if (target !== undefined && target !== node.name && !reaches(target, node.name)) edges.get(node.name)!.add(target)
+        if (target !== undefined && target !== node.name && !reaches(target, node.name))
+          edges.get(node.name)!.add(target)
       }
     }
     const wildcards = (node: (typeof nodes)[number]) => node.after.filter(isWildcard)
@@ -129,7 +130,10 @@ export const resolvePlan = (profile: Profile, registry: RegistryShape): Effect.E
       }
     }
 
-    const cycle = findCycle(nodes.map((node) => node.name), edges)
+    const cycle = findCycle(
+      nodes.map((node) => node.name),
+      edges
+    )
     if (cycle) problems.push(`steps depend on each other in a cycle: ${cycle.join(" -> ")}`)
     if (problems.length > 0) return yield* new PlanInvalid({ profile: profile.id, problems })
 
@@ -149,7 +153,9 @@ export const resolvePlan = (profile: Profile, registry: RegistryShape): Effect.E
       }))
       .sort((a, b) => a.batch - b.batch || position.get(a.name)! - position.get(b.name)!)
     const batches: string[][] = []
-    for (const node of planned) (batches[node.batch] ??= []).push(node.name)
+    for (const node of planned) {
+      batches[node.batch] = [...(batches[node.batch] ?? []), node.name]
+    }
 
     return {
       profile,
@@ -228,8 +234,7 @@ export const recordSourcesOf = (nodes: ReadonlyArray<PlanNode>): Map<string, Rea
   const byName = new Map(nodes.map((node) => [node.name, node]))
   const ancestors = ancestorsOf(nodes)
   const memo = new Map<string, ReadonlyArray<string>>()
-  const outputOf = (name: string): ReadonlyArray<string> =>
-    writesRecords(byName.get(name)!) ? [name] : inputOf(name)
+  const outputOf = (name: string): ReadonlyArray<string> => (writesRecords(byName.get(name)!) ? [name] : inputOf(name))
   const inputOf = (name: string): ReadonlyArray<string> => {
     const known = memo.get(name)
     if (known) return known

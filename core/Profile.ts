@@ -20,9 +20,12 @@ export const ProfileSchema = Schema.Struct({
   /** Step ids (or aliases), in any order: the runner orders them by their declared dependencies. */
   steps: Schema.NonEmptyArray(Schema.String),
   /** Settings per step id, overriding the step defaults (and overridden by the job and CLI). */
-  config: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) }), {
-    default: () => ({})
-  })
+  config: Schema.optionalWith(
+    Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Unknown }) }),
+    {
+      default: () => ({})
+    }
+  )
 }).annotations({ parseOptions: { onExcessProperty: "error" } })
 
 export interface Profile {

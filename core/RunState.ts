@@ -2,9 +2,10 @@
  * The run folder's state: what `resume` reads (job, profile, inputs, each finished step's output
  * contracts) and the lock that keeps two live runs out of one folder.
  */
+
+import { open, readFile, rm, stat } from "node:fs/promises"
 import { hostname } from "node:os"
 import { join } from "node:path"
-import { open, readFile, rm, stat } from "node:fs/promises"
 import { Data, Effect, type Scope } from "effect"
 import { digestFile, type FileWriteFailed, writeFileAtomic } from "./AtomicFile.ts"
 import type { Job } from "./Job.ts"
@@ -128,7 +129,8 @@ export const acquireLock = (runDir: string, runId: string): Effect.Effect<void, 
       heldHere.delete(file)
       return yield* Effect.die(new Error(`could not take the lock ${file}`))
     }).pipe(Effect.tapError(() => Effect.sync(() => heldHere.delete(join(runDir, LOCK_FILE))))),
-    (file) => Effect.promise(() => rm(file, { force: true })).pipe(Effect.ensuring(Effect.sync(() => heldHere.delete(file))))
+    (file) =>
+      Effect.promise(() => rm(file, { force: true })).pipe(Effect.ensuring(Effect.sync(() => heldHere.delete(file))))
   ).pipe(Effect.asVoid)
 
 /** Locks held by runs of this process, by lock file. */

@@ -13,10 +13,10 @@ import type { Job } from "./Job.ts"
 import { evaluateKpis, kpiVerdict, measureRecords } from "./Kpi.ts"
 import { finalRecordSources, type Plan, PlanInvalid, recordSourcesOf, resolvePlan } from "./Plan.ts"
 import type { Profile } from "./Profile.ts"
-import { type RetryPolicy, stepPolicy } from "./Retry.ts"
 import { RECORD_KEY } from "./Record.ts"
 import { mergeRecords } from "./RecordFile.ts"
 import { Registry } from "./Registry.ts"
+import { type RetryPolicy, stepPolicy } from "./Retry.ts"
 import {
   acquireLock,
   describeInputs,
@@ -29,7 +29,14 @@ import {
   writeState
 } from "./RunState.ts"
 import { parseSetOverrides, resolveSettings, StepConfigInvalid } from "./Settings.ts"
-import { describeError, type ExecutionEnv, executeStep, fingerprintOf, reusableState, type StepProgress } from "./StepExecution.ts"
+import {
+  describeError,
+  type ExecutionEnv,
+  executeStep,
+  fingerprintOf,
+  reusableState,
+  type StepProgress
+} from "./StepExecution.ts"
 import { ExitCode, type RunSummary, type StepSummary } from "./Summary.ts"
 
 export class StepNotAvailable extends Data.TaggedError("StepNotAvailable")<{
@@ -75,10 +82,19 @@ export interface RunRequest {
   readonly cancel?: Effect.Effect<void>
 }
 
-export type RunRefused = PlanInvalid | StepNotAvailable | StepConfigInvalid | RunLocked | StateUnreadable | RunRequestInvalid
+export type RunRefused =
+  | PlanInvalid
+  | StepNotAvailable
+  | StepConfigInvalid
+  | RunLocked
+  | StateUnreadable
+  | RunRequestInvalid
 
 export const newRunId = () =>
-  `${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`
+  `${new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`
 
 /** The merged budgets: job, then CLI flags. */
 export const budgetLimitsOf = (job: Job, overrides: BudgetLimits = {}): BudgetLimits => ({
@@ -159,7 +175,10 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
         EventLog.layer(outDir, runId, request.onEvent ? [request.onEvent] : [])
       )
       const stepLayer = Layer.provideMerge(registry.layer as Layer.Layer<never, unknown, Budget | EventLog>, runLayer)
-      return yield* execute(request, plan, settings, env, previous, outDir).pipe(Effect.provide(stepLayer), Effect.orDie)
+      return yield* execute(request, plan, settings, env, previous, outDir).pipe(
+        Effect.provide(stepLayer),
+        Effect.orDie
+      )
     })
   )
 
@@ -186,7 +205,12 @@ const execute = (
     const only = new Set(request.only ?? [])
     const selected = (name: string, id: string) => only.size === 0 || only.has(name) || only.has(id)
     // A fresh run starts from nothing; a resumed one (or run-step) keeps earlier steps to compare contracts.
-    const progress: Progress = { steps: { ...(previous?.steps ?? {}) }, summaries: new Map(), running: new Set(), failed: [] }
+    const progress: Progress = {
+      steps: { ...(previous?.steps ?? {}) },
+      summaries: new Map(),
+      running: new Set(),
+      failed: []
+    }
     const rerun = new Set<string>()
     const baseState: Omit<RunState, "steps"> = {
       version: 1,
@@ -198,7 +222,10 @@ const execute = (
       options: {
         sample: request.sample ?? null,
         set: request.set ?? [],
-        budgets: Object.fromEntries(Object.entries(request.budgets ?? {}).filter(([, v]) => v !== undefined)) as Record<string, number>
+        budgets: Object.fromEntries(Object.entries(request.budgets ?? {}).filter(([, v]) => v !== undefined)) as Record<
+          string,
+          number
+        >
       },
       created_at: previous?.created_at ?? startedAt.toISOString()
     }
@@ -238,13 +265,14 @@ const execute = (
         const fingerprint = fingerprintOf(node, settings.get(name), env, progress.steps)
         const upstreamRerun = node.deps.some((dep) => rerun.has(dep))
         if (request.resume && only.size === 0 && !upstreamRerun) {
-          const reuse = yield* reusableState(node, fingerprint, progress.steps[name], outDir)
+          const reuse = yield* reusableState(fingerprint, progress.steps[name], outDir)
           if (reuse.reusable) {
             summary("skipped", "outputs recorded and intact", progress.steps[name])
             yield* events.emit("step.skip", { step: name, reason: "outputs recorded and intact" })
             return
           }
-          if (progress.steps[name]) yield* events.emit("step.log", { step: name, message: `re-running: ${reuse.reason}` })
+          if (progress.steps[name])
+            yield* events.emit("step.log", { step: name, message: `re-running: ${reuse.reason}` })
         }
         rerun.add(name)
         delete progress.steps[name]
@@ -264,7 +292,8 @@ const execute = (
       { discard: true }
     )
     const cancelled = yield* Deferred.make<void>()
-    if (request.cancel) yield* Effect.forkScoped(request.cancel.pipe(Effect.zipRight(Deferred.succeed(cancelled, undefined))))
+    if (request.cancel)
+      yield* Effect.forkScoped(request.cancel.pipe(Effect.zipRight(Deferred.succeed(cancelled, undefined))))
     const outcome = yield* Effect.raceAll([
       Effect.exit(batches).pipe(Effect.map((exit) => ({ _tag: "Finished" as const, exit }))),
       budget.exceeded.pipe(Effect.catchAll((error) => Effect.succeed({ _tag: "Budget" as const, error }))),
@@ -283,7 +312,11 @@ const execute = (
       error = { tag: "BudgetExceeded", message: outcome.error.message, step: stoppedSteps[0] ?? null }
       ;[status, exitCode] = ["failed", ExitCode.budget]
     } else if (outcome._tag === "Cancelled") {
-      error = { tag: "Interrupted", message: "the run was interrupted; resume it with `filon resume --out <dir>`", step: null }
+      error = {
+        tag: "Interrupted",
+        message: "the run was interrupted; resume it with `filon resume --out <dir>`",
+        step: null
+      }
       ;[status, exitCode] = ["cancelled", ExitCode.interrupted]
     } else if (Exit.isFailure(outcome.exit)) {
       const failure = Option.getOrUndefined(Cause.failureOption(outcome.exit.cause)) as
@@ -314,9 +347,13 @@ const execute = (
         detail
       })
     }
-    if (error) yield* events.emit(stoppedBy ? "budget.exceeded" : "step.fail", { step: error.step, error: error.message })
+    if (error)
+      yield* events.emit(stoppedBy ? "budget.exceeded" : "step.fail", { step: error.step, error: error.message })
 
-    const measures = Object.assign({}, ...Object.values(progress.steps).map((state) => state.measures)) as Record<string, number>
+    const measures = Object.assign({}, ...Object.values(progress.steps).map((state) => state.measures)) as Record<
+      string,
+      number
+    >
     let kpiResults: ReturnType<typeof evaluateKpis> = []
     if (status === "succeeded") {
       const targets = request.job.kpi_targets ?? {}
@@ -368,15 +405,29 @@ const execute = (
       outputs: plan.nodes.flatMap((node) =>
         (progress.steps[node.name]?.outputs ?? [])
           .filter((output) => !output.path.startsWith("state/"))
-          .map((output) => ({ path: output.path, step: node.name, bytes: output.bytes, sha256: output.sha256, rows: output.rows ?? null }))
+          .map((output) => ({
+            path: output.path,
+            step: node.name,
+            bytes: output.bytes,
+            sha256: output.sha256,
+            rows: output.rows ?? null
+          }))
       ),
       error
     }
-    yield* events.emit("run.end", { status, exit_code: exitCode, duration_s: summary.duration_s, kpis: summary.kpis.verdict })
+    yield* events.emit("run.end", {
+      status,
+      exit_code: exitCode,
+      duration_s: summary.duration_s,
+      kpis: summary.kpis.verdict
+    })
     return summary
   })
 
-class MissingUpstream extends Data.TaggedError("MissingUpstream")<{ readonly step: string; readonly upstream: string }> {
+class MissingUpstream extends Data.TaggedError("MissingUpstream")<{
+  readonly step: string
+  readonly upstream: string
+}> {
   override get message() {
     return `step ${this.step} needs the records of ${this.upstream}, which this run folder does not hold: run that step first (or run-profile --resume)`
   }

@@ -77,7 +77,9 @@ export const parseSetOverrides = (
   return { value: result }
 }
 
-type Either<A, E> = { readonly value: A; readonly error?: undefined } | { readonly error: E; readonly value?: undefined }
+type Either<A, E> =
+  | { readonly value: A; readonly error?: undefined }
+  | { readonly error: E; readonly value?: undefined }
 
 /** Merges the four layers for one step and decodes them with the step's schema (which fills defaults). */
 export const resolveSettings = (

@@ -2,7 +2,7 @@
  * The step contract: what a step declares (id, needs, fields read and written, outputs, settings)
  * and the service that runs it as a stream source, transform or sink.
  */
-import { Context, Effect, Layer, Schema, Stream } from "effect"
+import { Context, type Effect, Layer, Schema, Stream } from "effect"
 import type { Chunk } from "./AtomicFile.ts"
 import type { Job } from "./Job.ts"
 import type { Rec } from "./Record.ts"
@@ -120,6 +120,10 @@ export interface StepService<C = unknown> {
 // biome-ignore lint/suspicious/noExplicitAny: config types vary per step; each step checks its own with its schema.
 export type AnyConfigSchema = Schema.Schema<any, any, never>
 
+/** The tag of a step's service; each step's tag has its own identity type. */
+// biome-ignore lint/suspicious/noExplicitAny: the identity type differs per step and is never used by the runner.
+export type StepTag<C> = Context.Tag<any, StepService<C>>
+
 export interface StepDefinition<C = unknown> {
   readonly id: string
   readonly aliases: ReadonlyArray<string>
@@ -137,8 +141,7 @@ export interface StepDefinition<C = unknown> {
   readonly fromJob: Readonly<Record<string, string>>
   /** Bumped when the step's output for the same input changes, so resume does not reuse stale outputs. */
   readonly version: string
-  // biome-ignore lint/suspicious/noExplicitAny: a step's service tag has its own identity type.
-  readonly tag: Context.Tag<any, StepService<C>>
+  readonly tag: StepTag<C>
   /** Built-in layer for steps defined with an inline `run`. */
   // biome-ignore lint/suspicious/noExplicitAny: provides the service under the step's own tag identity.
   readonly layer?: Layer.Layer<any>
@@ -185,21 +188,21 @@ export const NoConfig = Schema.Struct({})
  * })
  */
 export function defineStep<C = Record<string, never>>(
-  options: StepOptions<C> & { readonly tag: Context.Tag<any, StepService<C>> }
+  options: StepOptions<C> & { readonly tag: StepTag<C> }
 ): StepDefinition<C>
 export function defineStep<C = Record<string, never>>(
   options: StepOptions<C> & { readonly run: StepService<C>["run"] }
 ): StepDefinition<C>
 export function defineStep<C>(
   options: StepOptions<C> & {
-    readonly tag?: Context.Tag<any, StepService<C>>
+    readonly tag?: StepTag<C>
     readonly run?: StepService<C>["run"]
   }
 ): StepDefinition<C> {
   for (const id of [options.id, ...(options.aliases ?? [])]) {
     if (!STEP_ID.test(id)) throw new Error(`step id "${id}" must look like stage.action (lower case, dotted)`)
   }
-  const tag = options.tag ?? Context.GenericTag<any, StepService<C>>(`step/${options.id}`)
+  const tag: StepTag<C> = options.tag ?? Context.GenericTag<StepService<C>>(`step/${options.id}`)
   const layer = options.run ? Layer.succeed(tag, { run: options.run }) : undefined
   return {
     id: options.id,

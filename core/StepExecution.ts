@@ -21,7 +21,8 @@ export class StepFailed extends Data.TaggedError("StepFailed")<{
 }> {
   override get message() {
     const cause = this.cause as { message?: unknown; _tag?: unknown } | undefined
-    const text = typeof cause?.message === "string" && cause.message !== "" ? cause.message : String(cause?._tag ?? cause)
+    const text =
+      typeof cause?.message === "string" && cause.message !== "" ? cause.message : String(cause?._tag ?? cause)
     return `step ${this.step} failed: ${text}`
   }
 }
@@ -76,7 +77,6 @@ export const fingerprintOf = (
 
 /** Reuses the step's recorded outputs when its fingerprint matches and every output is intact. */
 export const reusableState = (
-  node: PlanNode,
   fingerprint: string,
   previous: StepState | undefined,
   runDir: string
@@ -120,7 +120,12 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
           Effect.mapError((error) =>
             error._tag === "StepOutputInvalid"
               ? error
-              : new StepOutputInvalid({ stepId: node.name, path: relative, reason: "WriteFailed", detail: error.message })
+              : new StepOutputInvalid({
+                  stepId: node.name,
+                  path: relative,
+                  reason: "WriteFailed",
+                  detail: error.message
+                })
           ),
           Effect.map((digest) => contractOf(relative, digest, meta)),
           Effect.tap((contract) => Effect.sync(() => outputs.set(relative, contract)))
@@ -135,8 +140,14 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
           ),
           Effect.tap((contract) => Effect.sync(() => outputs.set(relative, contract)))
         ),
-      measure: (name, value) => Effect.sync(() => void (measures[name] = value)),
-      expectTotal: (total) => Effect.sync(() => void (progress.total = total)),
+      measure: (name, value) =>
+        Effect.sync(() => {
+          measures[name] = value
+        }),
+      expectTotal: (total) =>
+        Effect.sync(() => {
+          progress.total = total
+        }),
       log: (message, data) => events.emit("step.log", { step: node.name, message, ...data })
     }
 
@@ -144,7 +155,12 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
     const input = mergeRecords(
       sources.map((source) => join(env.runDir, recordFileOf(source))),
       { key: RECORD_KEY }
-    ).pipe(Stream.mapChunks((chunk) => ((progress.rowsIn += chunk.length), chunk)))
+    ).pipe(
+      Stream.mapChunks((chunk) => {
+        progress.rowsIn += chunk.length
+        return chunk
+      })
+    )
 
     const attempt = Effect.suspend(() => {
       progress.rowsIn = 0
@@ -153,14 +169,25 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
       const result = service.run(input, context)
       if (!isRecordStream(result)) return result as Effect.Effect<void, unknown>
       const limited = step.kind === "source" && env.sample !== undefined ? Stream.take(result, env.sample) : result
-      const counted = limited.pipe(Stream.mapChunks((chunk) => ((progress.rowsOut += chunk.length), chunk)))
+      const counted = limited.pipe(
+        Stream.mapChunks((chunk) => {
+          progress.rowsOut += chunk.length
+          return chunk
+        })
+      )
       const relative = recordFileOf(node.name)
       return writeRecords(join(env.runDir, relative), counted, { key: RECORD_KEY }).pipe(
         Effect.map((contract) => {
           // The record file comes first: dependents' fingerprints point at it.
           const entries = [...outputs]
           outputs.clear()
-          outputs.set(relative, { path: relative, bytes: contract.bytes, sha256: contract.sha256, rows: contract.rows, schema: contract.fields })
+          outputs.set(relative, {
+            path: relative,
+            bytes: contract.bytes,
+            sha256: contract.sha256,
+            rows: contract.rows,
+            schema: contract.fields
+          })
           for (const [path, output] of entries) outputs.set(path, output)
         })
       )
@@ -177,7 +204,9 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
       Retry.retrying(env.retry),
       Effect.ensuring(Effect.sync(() => env.onProgress?.(progress, "end"))),
       Effect.mapError((error) =>
-        (error as { _tag?: unknown })?._tag === "BudgetExceeded" ? error : new StepFailed({ step: node.name, cause: error })
+        (error as { _tag?: unknown })?._tag === "BudgetExceeded"
+          ? error
+          : new StepFailed({ step: node.name, cause: error })
       ),
       Effect.catchAllDefect((defect) => Effect.fail(new StepFailed({ step: node.name, cause: defect })))
     )

@@ -47,10 +47,14 @@ export const RunSummary = Schema.Struct({
   kpis: Schema.Struct({ met: Schema.Boolean, verdict: Schema.String, results: Schema.Array(KpiResult) }),
   budgets: BudgetUsage,
   /** Set when a budget stopped the run: which one, and the steps it cut short. */
-  stopped_by: Schema.NullOr(Schema.Struct({ budget: BudgetName, message: Schema.String, steps: Schema.Array(Schema.String) })),
+  stopped_by: Schema.NullOr(
+    Schema.Struct({ budget: BudgetName, message: Schema.String, steps: Schema.Array(Schema.String) })
+  ),
   measures: Schema.Record({ key: Schema.String, value: Schema.Number }),
   outputs: Schema.Array(OutputSummary),
-  error: Schema.NullOr(Schema.Struct({ tag: Schema.String, message: Schema.String, step: Schema.NullOr(Schema.String) }))
+  error: Schema.NullOr(
+    Schema.Struct({ tag: Schema.String, message: Schema.String, step: Schema.NullOr(Schema.String) })
+  )
 })
 export type RunSummary = typeof RunSummary.Type
 

@@ -40,7 +40,10 @@ export const profilesCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
       args.json
         ? JSON.stringify(rows, null, 2)
         : rows
-            .map((row) => `${row.id.padEnd(24)} ${`${row.available}/${row.steps} steps available`.padEnd(24)} ${row.description}`)
+            .map(
+              (row) =>
+                `${row.id.padEnd(24)} ${`${row.available}/${row.steps} steps available`.padEnd(24)} ${row.description}`
+            )
             .join("\n")
     )
     return ExitCode.ok
@@ -56,7 +59,12 @@ export const pluginsCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
       id: plugin.id,
       version: plugin.version,
       description: plugin.description,
-      steps: plugin.steps.map((step) => ({ id: step.id, aliases: step.aliases, kind: step.kind, description: step.description }))
+      steps: plugin.steps.map((step) => ({
+        id: step.id,
+        aliases: step.aliases,
+        kind: step.kind,
+        description: step.description
+      }))
     }))
     if (args.json) {
       io.out(JSON.stringify({ plugins, not_available: planned.map((entry) => entry.id) }, null, 2))
@@ -71,7 +79,8 @@ export const pluginsCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
       }
     }
     if (plugins.length === 0) lines.push("no plugins loaded")
-    if (planned.length > 0) lines.push("", `documented steps not available yet: ${planned.map((entry) => entry.id).join(", ")}`)
+    if (planned.length > 0)
+      lines.push("", `documented steps not available yet: ${planned.map((entry) => entry.id).join(", ")}`)
     io.out(lines.join("\n"))
     return ExitCode.ok
   }).pipe(Effect.catchAll(reportFailure(io, argv.includes("--json"))))

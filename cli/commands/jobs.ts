@@ -15,7 +15,11 @@ import { reportFailure, runOptions, runProfileCommand } from "./run.ts"
 
 export const createJobOptions = {
   naf: { kind: "strings", value: "CODE", description: "NAF code or prefix to include (repeatable)" },
-  template: { kind: "string", value: "FILE", description: "job file to start from (default: a quick, active-only job)" },
+  template: {
+    kind: "string",
+    value: "FILE",
+    description: "job file to start from (default: a quick, active-only job)"
+  },
   niche: { kind: "string", value: "NAME", description: "niche (default: naf_<codes>)" },
   profile: { kind: "string", value: "NAME", description: "profile (default: the template's, else quick)" },
   department: { kind: "strings", value: "CODE", description: "department to keep (repeatable)" },
@@ -48,9 +52,17 @@ const readTemplate = (io: CliIo, template: string | undefined) =>
 /** A template with its NAF filter (and optionally niche, profile, departments) replaced, validated. */
 const jobFromTemplate = (
   template: { readonly file: string; readonly value: Record<string, unknown> },
-  overrides: { readonly naf: ReadonlyArray<string>; readonly niche?: string; readonly profile?: string; readonly departments?: ReadonlyArray<string> }
+  overrides: {
+    readonly naf: ReadonlyArray<string>
+    readonly niche?: string
+    readonly profile?: string
+    readonly departments?: ReadonlyArray<string>
+  }
 ): Effect.Effect<Job, import("../../core/Job.ts").JobInvalid> => {
-  const filters: Record<string, unknown> = { ...((template.value.filters as Record<string, unknown>) ?? {}), naf_include: overrides.naf }
+  const filters: Record<string, unknown> = {
+    ...((template.value.filters as Record<string, unknown>) ?? {}),
+    naf_include: overrides.naf
+  }
   if (overrides.departments && overrides.departments.length > 0) filters.departments = overrides.departments
   const value = {
     ...template.value,
@@ -91,15 +103,28 @@ export const batchCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
     const outputDir = resolve(io.cwd, args["output-dir"])
     const runs: Array<{ naf: string; exit_code: number; summary: unknown }> = []
     for (const naf of args.naf) {
-      const job = yield* jobFromTemplate(template, { naf: [naf], niche: `${String(template.value.niche ?? "job")}_${naf.replace(/\./g, "")}` })
+      const job = yield* jobFromTemplate(template, {
+        naf: [naf],
+        niche: `${String(template.value.niche ?? "job")}_${naf.replace(/\./g, "")}`
+      })
       const folder = join(outputDir, naf)
       const jobFile = join(folder, "job.yaml")
       yield* writeFileAtomic(jobFile, YAML.stringify(job))
       const forwarded = forwardRunOptions(argv)
       let captured = ""
-      const runIo: CliIo = args.json ? { ...io, out: (text) => void (captured += text) } : io
+      const capture = (text: string) => {
+        captured += text
+      }
+      const runIo: CliIo = args.json ? { ...io, out: capture } : io
       if (!args.json) io.err(`— batch: NAF ${naf} → ${folder}`)
-      const code = yield* runProfileCommand(runIo, ["--job", jobFile, "--out", folder, ...forwarded, ...(args.json ? ["--json"] : [])])
+      const code = yield* runProfileCommand(runIo, [
+        "--job",
+        jobFile,
+        "--out",
+        folder,
+        ...forwarded,
+        ...(args.json ? ["--json"] : [])
+      ])
       runs.push({ naf, exit_code: code, summary: args.json && captured ? JSON.parse(captured) : null })
       if (code !== ExitCode.ok && code !== ExitCode.kpisNotMet && !args["continue-on-error"]) break
     }

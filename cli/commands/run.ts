@@ -64,7 +64,8 @@ export const resumeOptions = {
   "max-ram-mb": runOptions["max-ram-mb"]
 } as const satisfies OptionSpecs
 
-export const runHelp = (command: string, specs: OptionSpecs) => `usage: filon ${command} [options]\n${describeOptions(specs)}`
+export const runHelp = (command: string, specs: OptionSpecs) =>
+  `usage: filon ${command} [options]\n${describeOptions(specs)}`
 
 const checkInputs = (inputs: ReadonlyArray<string>) =>
   Effect.forEach(inputs, (input) =>
@@ -100,7 +101,9 @@ const runWith = (
       specifiers: resolved.job.plugins ?? [],
       baseDir: resolved.jobFile ? dirname(resolved.jobFile) : io.cwd
     })
-    const profile = yield* loadProfile(resolved.profileName, { cwd: resolved.jobFile ? dirname(resolved.jobFile) : io.cwd })
+    const profile = yield* loadProfile(resolved.profileName, {
+      cwd: resolved.jobFile ? dirname(resolved.jobFile) : io.cwd
+    })
     if (flags.explain) {
       const plan = yield* resolvePlan(profile, registry)
       io.out(flags.json ? JSON.stringify(planJson(plan), null, 2) : renderPlan(plan))
@@ -110,7 +113,11 @@ const runWith = (
       const { plan, settings } = yield* prepare(profile, resolved.job, flags.request.set).pipe(
         Effect.provideService(Registry, registry)
       )
-      io.out(flags.json ? JSON.stringify({ ...planJson(plan), runnable: true }, null, 2) : `${renderPlan(plan, settings)}\n\ndry run: the plan is valid; nothing was run`)
+      io.out(
+        flags.json
+          ? JSON.stringify({ ...planJson(plan), runnable: true }, null, 2)
+          : `${renderPlan(plan, settings)}\n\ndry run: the plan is valid; nothing was run`
+      )
       return ExitCode.ok
     }
     const display = makeProgressDisplay(io.progressStream ?? process.stderr)
@@ -133,7 +140,18 @@ const runWith = (
 export const reportFailure = (io: CliIo, json: boolean) => (error: unknown) =>
   Effect.sync(() => {
     const code = exitCodeOf(error)
-    if (json) io.out(JSON.stringify({ status: "refused", exit_code: code, error: { tag: (error as { _tag?: string })._tag ?? "Error", message: messageOf(error) } }, null, 2))
+    if (json)
+      io.out(
+        JSON.stringify(
+          {
+            status: "refused",
+            exit_code: code,
+            error: { tag: (error as { _tag?: string })._tag ?? "Error", message: messageOf(error) }
+          },
+          null,
+          2
+        )
+      )
     io.err(`error: ${messageOf(error)}`)
     return code
   })
@@ -146,13 +164,23 @@ const requestFlags = (args: Parsed<typeof runProfileOptions>) => ({
   budgets: { max_wall_time_min: args["time-budget-min"], max_ram_mb: args["max-ram-mb"] }
 })
 
-const resolveFromJob = (io: CliIo, args: { readonly job: string | undefined; readonly profile: string | undefined; readonly input: ReadonlyArray<string>; readonly out: string | undefined }, command: string) =>
+const resolveFromJob = (
+  io: CliIo,
+  args: {
+    readonly job: string | undefined
+    readonly profile: string | undefined
+    readonly input: ReadonlyArray<string>
+    readonly out: string | undefined
+  },
+  command: string
+) =>
   Effect.gen(function* () {
     if (!args.job) return yield* new UsageError({ reason: `${command}: --job FILE is required` })
     const jobFile = resolve(io.cwd, args.job)
     const job = yield* loadJob(jobFile)
     const profileName = args.profile ?? job.profile
-    if (!profileName) return yield* new UsageError({ reason: `${command}: no profile: pass --profile or set profile in ${args.job}` })
+    if (!profileName)
+      return yield* new UsageError({ reason: `${command}: no profile: pass --profile or set profile in ${args.job}` })
     const inputs = yield* checkInputs(args.input.map((input) => resolve(io.cwd, input)))
     const outDir = resolve(io.cwd, args.out ?? `out/${job.niche}`)
     return { job, jobFile, profileName, inputs, outDir } satisfies Resolved
@@ -162,7 +190,8 @@ export const runProfileCommand = (io: CliIo, argv: ReadonlyArray<string>, comman
   Effect.gen(function* () {
     const args = yield* decodeArgs(command, argv, command === "run-step" ? runStepOptions : runProfileOptions)
     const steps = (args as { step?: ReadonlyArray<string> }).step ?? []
-    if (command === "run-step" && steps.length === 0) return yield* new UsageError({ reason: "run-step: --step ID is required" })
+    if (command === "run-step" && steps.length === 0)
+      return yield* new UsageError({ reason: "run-step: --step ID is required" })
     const resolved = yield* resolveFromJob(io, args, command)
     return yield* runWith(io, resolved, {
       json: args.json,
@@ -188,11 +217,15 @@ export const resumeCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
     if (args.input.length > 0) {
       const given = args.input.map((input) => resolve(io.cwd, input))
       if (JSON.stringify([...given].sort()) !== JSON.stringify([...state.inputs].sort())) {
-        return yield* new UsageError({ reason: `resume: --input differs from the run's inputs (${state.inputs.join(", ")})` })
+        return yield* new UsageError({
+          reason: `resume: --input differs from the run's inputs (${state.inputs.join(", ")})`
+        })
       }
     }
     if (args.profile && args.profile !== state.profile.id && resolve(io.cwd, args.profile) !== state.profile.file) {
-      return yield* new UsageError({ reason: `resume: --profile ${args.profile} differs from the run's profile ${state.profile.id}` })
+      return yield* new UsageError({
+        reason: `resume: --profile ${args.profile} differs from the run's profile ${state.profile.id}`
+      })
     }
     const inputs = yield* checkInputs(state.inputs)
     return yield* runWith(

@@ -44,8 +44,16 @@ const start = (out: string) =>
   })
 
 const resume = async (out: string) => {
-  const child = Bun.spawn(["bun", "cli/main.ts", "resume", "--out", out, "--json"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  const child = Bun.spawn(["bun", "cli/main.ts", "resume", "--out", out, "--json"], {
+    cwd: ROOT,
+    stdout: "pipe",
+    stderr: "pipe"
+  })
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited
+  ])
   return { code, stdout, stderr }
 }
 

@@ -107,7 +107,9 @@ describe("Runner", () => {
       expect(end).toBeDefined()
       expect(typeof end.duration_ms).toBe("number")
       expect(end.budgets).toHaveProperty("http_requests")
-      expect(events.findIndex((event) => event.type === "step.start" && event.step === step)).toBeLessThan(events.indexOf(end))
+      expect(events.findIndex((event) => event.type === "step.start" && event.step === step)).toBeLessThan(
+        events.indexOf(end)
+      )
     }
     const upper = events.find((event) => event.type === "step.end" && event.step === "test.upper")!
     expect([upper.rows_in, upper.rows_out]).toEqual([100, 100])
@@ -180,7 +182,9 @@ describe("Runner", () => {
   it("retries a step that fails with a retryable error, and succeeds", async () => {
     const outDir = await tempDir()
     const counter = join(outDir, "attempts")
-    const profile = profileOf(["test.source", "test.flaky"], { "test.flaky": { failures: 2, retryable: true, counter } })
+    const profile = profileOf(["test.source", "test.flaky"], {
+      "test.flaky": { failures: 2, retryable: true, counter }
+    })
     const summary = await runOk({ outDir, profile })
     expect(summary.status).toBe("succeeded")
     expect((await readFile(counter, "utf8")).length).toBe(3)
@@ -227,7 +231,14 @@ describe("Runner", () => {
   it("measures KPIs on the final records: met, and not met with the reason", async () => {
     const met = await runOk({
       outDir: await tempDir(),
-      job: await jobOf({ kpi_targets: { min_quality_score: 40, max_duplicate_rate: 0, min_fill_rates: { name_upper: 1 }, min_lines_per_s: 10 } })
+      job: await jobOf({
+        kpi_targets: {
+          min_quality_score: 40,
+          max_duplicate_rate: 0,
+          min_fill_rates: { name_upper: 1 },
+          min_lines_per_s: 10
+        }
+      })
     })
     expect(met.kpis.met).toBe(true)
     expect(met.kpis.verdict).toBe("KPIs MET")
@@ -237,7 +248,9 @@ describe("Runner", () => {
       job: await jobOf({ kpi_targets: { min_quality_score: 40, min_fill_rates: { name_upper: 1 } } })
     })
     expect(missed.exit_code).toBe(4)
-    expect(missed.kpis.verdict).toBe("KPIs NOT MET: min_quality_score (not measured: no step of this profile writes quality_score)")
+    expect(missed.kpis.verdict).toBe(
+      "KPIs NOT MET: min_quality_score (not measured: no step of this profile writes quality_score)"
+    )
   })
 
   it("refuses a profile with a step no plugin provides, before writing anything", async () => {

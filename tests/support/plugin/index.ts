@@ -11,7 +11,8 @@ import { definePlugin } from "../../../core/Plugin.ts"
 import type { Rec } from "../../../core/Record.ts"
 import { defineStep, type StepService } from "../../../core/Step.ts"
 
-const Int = (fallback: number) => Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => fallback })
+const Int = (fallback: number) =>
+  Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => fallback })
 
 /** A SIRET-like key: 14 digits, so records sort like real ones. */
 export const keyOf = (index: number) => String(10_000_000_000_000 + index * 7919).padStart(14, "0")
@@ -46,7 +47,11 @@ const source = defineStep({
         return { siret: keyOf(index), name: `${context.config.prefix} ${index}`, size: (index * 13) % 101 } as Rec
       }),
       Stream.rechunk(Math.max(1, context.config.chunk)),
-      Stream.mapChunksEffect((chunk) => (context.config.delay_ms > 0 ? Effect.sleep(context.config.delay_ms).pipe(Effect.as(chunk)) : Effect.succeed(chunk)))
+      Stream.mapChunksEffect((chunk) =>
+        context.config.delay_ms > 0
+          ? Effect.sleep(context.config.delay_ms).pipe(Effect.as(chunk))
+          : Effect.succeed(chunk)
+      )
     )
 })
 
@@ -70,7 +75,10 @@ const score = defineStep({
   writes: { quality_score: { type: "number", description: "0-100" } },
   config: Schema.Struct({ bonus: Int(0) }),
   run: (input, context) =>
-    Stream.map(input, (record) => ({ ...record, quality_score: Math.min(100, Number(record.size) + context.config.bonus) }))
+    Stream.map(input, (record) => ({
+      ...record,
+      quality_score: Math.min(100, Number(record.size) + context.config.bonus)
+    }))
 })
 
 const ExportConfig = Schema.Struct({
@@ -98,7 +106,9 @@ const exportStep = defineStep({
     Effect.gen(function* () {
       const rows: string[] = []
       yield* Stream.runForEach(input, (record) =>
-        Effect.sync(() => rows.push([record.siret, record.name, record.name_upper ?? "", record.quality_score ?? ""].join(",")))
+        Effect.sync(() =>
+          rows.push([record.siret, record.name, record.name_upper ?? "", record.quality_score ?? ""].join(","))
+        )
       )
       const { delay_ms, chunk, marker } = context.config
       async function* chunks() {
@@ -122,7 +132,11 @@ const flaky = defineStep({
   description: "Fails its first `failures` attempts (counted in a file), retryable or not.",
   kind: "transform",
   needs: ["test.source"],
-  config: Schema.Struct({ failures: Int(1), retryable: Schema.optionalWith(Schema.Boolean, { default: () => true }), counter: Schema.String }),
+  config: Schema.Struct({
+    failures: Int(1),
+    retryable: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+    counter: Schema.String
+  }),
   run: (input, context) =>
     Stream.unwrap(
       Effect.gen(function* () {
@@ -136,14 +150,21 @@ const flaky = defineStep({
 })
 
 /** A service with a dependency (the run's budget), built by the plugin's layer, as real steps are. */
-export class SpendRequests extends Context.Tag("plugin/test/SpendRequests")<SpendRequests, StepService<{ readonly per_record: number }>>() {
+export class SpendRequests extends Context.Tag("plugin/test/SpendRequests")<
+  SpendRequests,
+  StepService<{ readonly per_record: number }>
+>() {
   static readonly Live = Layer.effect(
     SpendRequests,
     Effect.map(Budget, (budget) => ({
       run: (input: Stream.Stream<Rec, unknown>, context: { readonly config: { readonly per_record: number } }) =>
-        Stream.mapEffect(input, (record) => budget.acquire("http_requests", context.config.per_record).pipe(Effect.as(record)), {
-          concurrency: 8
-        })
+        Stream.mapEffect(
+          input,
+          (record) => budget.acquire("http_requests", context.config.per_record).pipe(Effect.as(record)),
+          {
+            concurrency: 8
+          }
+        )
     }))
   )
 }
