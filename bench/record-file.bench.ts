@@ -42,7 +42,8 @@ function* shuffled(): Generator<Rec> {
 }
 
 function* enrichment(): Generator<Rec> {
-  for (let i = 0; i < ROWS; i++) yield { siret: siret(i), website: `https://exemple-${i}.fr/`, email: `contact@ex${i}.fr` }
+  for (let i = 0; i < ROWS; i++)
+    yield { siret: siret(i), website: `https://exemple-${i}.fr/`, email: `contact@ex${i}.fr` }
 }
 
 const count = (stream: Stream.Stream<Rec, unknown>) => Stream.runFold(stream, 0, (n) => n + 1)
@@ -69,7 +70,9 @@ try {
   await median("generate only (baseline)", () => Effect.runPromise(count(Stream.fromIterable(sorted()))))
   await median("write, sorted input", () => Effect.runPromise(writeRecords(base, Stream.fromIterable(sorted()))))
   await median("write, shuffled (chunkRows 100k)", () =>
-    Effect.runPromise(writeRecords(join(dir, "shuffled.jsonl"), Stream.fromIterable(shuffled()), { chunkRows: 100_000 }))
+    Effect.runPromise(
+      writeRecords(join(dir, "shuffled.jsonl"), Stream.fromIterable(shuffled()), { chunkRows: 100_000 })
+    )
   )
   await Effect.runPromise(writeRecords(extra, Stream.fromIterable(enrichment())))
   console.log(`file size ${(Bun.file(base).size / ROWS).toFixed(0)} bytes/row`)

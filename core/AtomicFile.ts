@@ -39,40 +39,59 @@ export const writeAtomic = (
   content: AsyncIterable<Chunk> | Iterable<Chunk>
 ): Effect.Effect<FileDigest, FileWriteFailed> =>
   Effect.acquireUseRelease(
-    Effect.sync(() => ({ temp: tempPathFor(target), done: false })),
+    Effect.sync(() => ({ temp: tempPathFor(target), done: false, pending: undefined as Promise<unknown> | undefined })),
     (state) =>
       Effect.tryPromise({
-        try: async (signal) => {
-          await mkdir(dirname(target), { recursive: true })
-          const hash = createHash("sha256")
-          const handle = await open(state.temp, "w")
-          let bytes = 0
-          try {
-            for await (const chunk of content as AsyncIterable<Chunk>) {
-              if (signal.aborted) throw new Error("interrupted")
-              const data = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
-              if (data.byteLength === 0) continue
-              hash.update(data)
-              let offset = 0
-              while (offset < data.byteLength) {
-                const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset)
-                offset += bytesWritten
-              }
-              bytes += data.byteLength
-            }
-            await handle.sync()
-          } finally {
-            await handle.close()
-          }
-          await rename(state.temp, target)
-          state.done = true
-          await syncDirectory(dirname(target))
-          return { bytes, sha256: hash.digest("hex") }
+        try: (signal) => {
+          state.pending = write(target, state.temp, content, signal).then((digest) => {
+            state.done = true
+            return digest
+          })
+          return state.pending as Promise<FileDigest>
         },
         catch: (cause) => new FileWriteFailed({ path: target, cause })
       }),
-    (state) => (state.done ? Effect.void : Effect.promise(() => rm(state.temp, { force: true })))
+    // An interrupted write is abandoned by Effect but keeps running until its next chunk: wait for
+    // it to settle, so the temporary file is never removed under a rename still to come.
+    (state) =>
+      Effect.promise(async () => {
+        await state.pending?.catch(() => undefined)
+        if (!state.done) await rm(state.temp, { force: true })
+      })
   )
+
+const write = async (
+  target: string,
+  temp: string,
+  content: AsyncIterable<Chunk> | Iterable<Chunk>,
+  signal: AbortSignal
+): Promise<FileDigest> => {
+  await mkdir(dirname(target), { recursive: true })
+  const hash = createHash("sha256")
+  const handle = await open(temp, "w")
+  let bytes = 0
+  try {
+    for await (const chunk of content as AsyncIterable<Chunk>) {
+      if (signal.aborted) throw new Error("interrupted")
+      const data = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
+      if (data.byteLength === 0) continue
+      hash.update(data)
+      let offset = 0
+      while (offset < data.byteLength) {
+        const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset)
+        offset += bytesWritten
+      }
+      bytes += data.byteLength
+    }
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  if (signal.aborted) throw new Error("interrupted")
+  await rename(temp, target)
+  await syncDirectory(dirname(target))
+  return { bytes, sha256: hash.digest("hex") }
+}
 
 /** Writes a whole string or buffer atomically. */
 export const writeFileAtomic = (target: string, content: Chunk) => writeAtomic(target, [content])

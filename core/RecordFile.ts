@@ -455,11 +455,12 @@ interface Run {
 }
 
 /**
- * Keys are written raw unless that would be ambiguous; then as JSON, which starts with a quote and escapes every tab
- * and newline. Record lines never hold a raw tab either, so the first tab ends the key.
+ * Keys are written raw unless that would be ambiguous or lossy (a lone surrogate has no UTF-8); then as JSON, which
+ * starts with a quote and escapes every tab, newline and lone surrogate. Record lines never hold a raw tab either,
+ * so the first tab ends the key.
  */
-const encodeKey = (key: string) =>
-  key.charCodeAt(0) === 0x22 || key.includes("\t") || key.includes("\n") ? JSON.stringify(key) : key
+const encodeKey = (key: string) => (NEEDS_JSON.test(key) ? JSON.stringify(key) : key)
+const NEEDS_JSON = /^"|[\t\n\ud800-\udfff]/
 
 const decodeKey = (text: string): string => (text.charCodeAt(0) === 0x22 ? (JSON.parse(text) as string) : text)
 

@@ -124,7 +124,8 @@ export type AnyConfigSchema = Schema.Schema<any, any, never>
 // biome-ignore lint/suspicious/noExplicitAny: the identity type differs per step and is never used by the runner.
 export type StepTag<C> = Context.Tag<any, StepService<C>>
 
-export interface StepDefinition<C = unknown> {
+// biome-ignore lint/suspicious/noExplicitAny: the runner handles steps of every config type alike.
+export interface StepDefinition<C = any> {
   readonly id: string
   readonly aliases: ReadonlyArray<string>
   readonly description: string

@@ -35,7 +35,12 @@ const byKeyStable = (records: ReadonlyArray<Rec>) =>
 
 describe("record files", () => {
   it("reads back exactly the records it wrote", async () => {
-    const records = Array.from({ length: 50 }, (_, i) => ({ siret: siret(i), name: `Société ${i}`, n: i, ok: i % 2 === 0 }))
+    const records = Array.from({ length: 50 }, (_, i) => ({
+      siret: siret(i),
+      name: `Société ${i}`,
+      n: i,
+      ok: i % 2 === 0
+    }))
     const path = join(dir, "out.jsonl")
     await write(path, records)
     expect(await collect(readRecords(path))).toEqual(records)
@@ -71,11 +76,38 @@ describe("record files", () => {
     expect(await temps(dir)).toEqual([])
   })
 
+  it("sorts runs larger than its write buffers", async () => {
+    const payload = "données ".repeat(60)
+    const records = Array.from({ length: 4000 }, (_, i) => ({ siret: siret((i * 7919) % 1000), i, payload }))
+    const path = join(dir, "large-runs.jsonl")
+    await write(path, records, { chunkRows: 3000 })
+    expect(await readFile(path, "utf8")).toBe(lines(byKeyStable(records)))
+  })
+
   it("sorts records without a key first and honours another key field", async () => {
     const records = [{ id: "b" }, { id: null, x: 1 }, { id: "a" }, { x: 2 }]
     const path = join(dir, "keyed.jsonl")
     await write(path, records, { key: "id", chunkRows: 2 })
     expect(await collect(readRecords(path))).toEqual([{ id: null, x: 1 }, { x: 2 }, { id: "a" }, { id: "b" }])
+  })
+
+  it("sorts keys holding tabs, newlines, quotes, NUL, lone surrogates and non-ASCII characters by code unit", async () => {
+    const keys = ['"q', "a\tb", "a", "a\u0000", "b\nc", "é", "😀", "", "Z", "a\u0000", "\u0000", "\ud800x", "\udfff"]
+    const records = keys.map((siret, seq) => ({ siret, seq }))
+    for (const withNul of [true, false]) {
+      const input = withNul ? records : records.filter((record) => !record.siret.includes("\u0000"))
+      const path = join(dir, `odd-${withNul}.jsonl`)
+      await write(path, input, { chunkRows: 3 })
+      expect(await collect(readRecords(path))).toEqual(byKeyStable(input))
+    }
+  })
+
+  it("writes a stream of one-record chunks", async () => {
+    const records = Array.from({ length: 30 }, (_, i) => ({ siret: siret((i * 7) % 30), i }))
+    const path = join(dir, "single.jsonl")
+    const stream = Stream.fromIterable(records).pipe(Stream.rechunk(1))
+    await Effect.runPromise(writeRecords(path, stream, { chunkRows: 4 }))
+    expect(await collect(readRecords(path))).toEqual(byKeyStable(records))
   })
 
   it("leaves no target and no temp file when the stream fails", async () => {
@@ -116,8 +148,20 @@ describe("record files", () => {
 
   it("reports rows, bytes, sha256 and the sorted union of fields", async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<Rec>, ReadonlyArray<string>]> = [
-      [[{ siret: siret(1), b: 1 }, { siret: siret(2), a: "x", skipped: undefined }], ["a", "b", "siret"]],
-      [[{ siret: siret(2), a: "x" }, { siret: siret(1), b: 1, c: [] }], ["a", "b", "c", "siret"]]
+      [
+        [
+          { siret: siret(1), b: 1 },
+          { siret: siret(2), a: "x", skipped: undefined }
+        ],
+        ["a", "b", "siret"]
+      ],
+      [
+        [
+          { siret: siret(2), a: "x" },
+          { siret: siret(1), b: 1, c: [] }
+        ],
+        ["a", "b", "c", "siret"]
+      ]
     ]
     for (const [records, fields] of cases) {
       const path = join(dir, "contract.jsonl")
@@ -157,8 +201,19 @@ describe("record files", () => {
     await writeFile(path, '{"siret":"1"}\n\n{"siret":\n')
     const error = await Effect.runPromise(Effect.flip(Stream.runDrain(readRecords(path))))
     expect(error).toMatchObject({ _tag: "RecordFileError", reason: "BadJson", line: 3, path })
+    expect(error.message).toStartWith(`invalid JSON record at ${path}:3: `)
     await writeFile(path, '{"siret":"1"}\n[1]\n')
     expect(await Effect.runPromise(Effect.flip(Stream.runDrain(readRecords(path))))).toMatchObject({ line: 2 })
+  })
+
+  it("fails with Unreadable on invalid UTF-8", async () => {
+    const path = join(dir, "latin1.jsonl")
+    await writeFile(
+      path,
+      Buffer.concat([Buffer.from('{"siret":"1"}\n{"name":"'), Buffer.from([0xe9]), Buffer.from('"}\n')])
+    )
+    const error = await Effect.runPromise(Effect.flip(Stream.runDrain(readRecords(path))))
+    expect(error).toMatchObject({ reason: "Unreadable", path })
   })
 
   it("fails with Unreadable on a missing file", async () => {
@@ -171,9 +226,18 @@ describe("record files", () => {
 
   it("inner-joins three files, later files overriding fields", async () => {
     const paths = [join(dir, "1.jsonl"), join(dir, "2.jsonl"), join(dir, "3.jsonl")]
-    await write(paths[0]!, [1, 2, 3, 4, 5].map((n) => ({ siret: siret(n), name: `n${n}`, city: "Paris" })))
-    await write(paths[1]!, [2, 3, 5, 6].map((n) => ({ siret: siret(n), city: "Lyon", web: `w${n}` })))
-    await write(paths[2]!, [0, 3, 5].map((n) => ({ siret: siret(n), email: `e${n}` })))
+    await write(
+      paths[0]!,
+      [1, 2, 3, 4, 5].map((n) => ({ siret: siret(n), name: `n${n}`, city: "Paris" }))
+    )
+    await write(
+      paths[1]!,
+      [2, 3, 5, 6].map((n) => ({ siret: siret(n), city: "Lyon", web: `w${n}` }))
+    )
+    await write(
+      paths[2]!,
+      [0, 3, 5].map((n) => ({ siret: siret(n), email: `e${n}` }))
+    )
     expect(await collect(mergeRecords(paths))).toEqual([
       { siret: siret(3), name: "n3", city: "Lyon", web: "w3", email: "e3" },
       { siret: siret(5), name: "n5", city: "Lyon", web: "w5", email: "e5" }
@@ -183,8 +247,24 @@ describe("record files", () => {
   it("pairs duplicate keys by occurrence and drops unpaired ones", async () => {
     const a = join(dir, "a.jsonl")
     const b = join(dir, "b.jsonl")
-    await writeFile(a, lines([{ siret: "1", a: 1 }, { siret: "1", a: 2 }, { siret: "1", a: 3 }, { siret: "2", a: 4 }]))
-    await writeFile(b, lines([{ siret: "1", b: 1 }, { siret: "1", b: 2 }, { siret: "2", b: 3 }, { siret: "2", b: 4 }]))
+    await writeFile(
+      a,
+      lines([
+        { siret: "1", a: 1 },
+        { siret: "1", a: 2 },
+        { siret: "1", a: 3 },
+        { siret: "2", a: 4 }
+      ])
+    )
+    await writeFile(
+      b,
+      lines([
+        { siret: "1", b: 1 },
+        { siret: "1", b: 2 },
+        { siret: "2", b: 3 },
+        { siret: "2", b: 4 }
+      ])
+    )
     expect(await collect(mergeRecords([a, b]))).toEqual([
       { siret: "1", a: 1, b: 1 },
       { siret: "1", a: 2, b: 2 },
@@ -212,6 +292,7 @@ describe("record files", () => {
     await writeFile(b, lines([{ siret: "1" }, { siret: "3" }, { siret: "2" }]))
     const error = await Effect.runPromise(Effect.flip(Stream.runDrain(mergeRecords([a, b]))))
     expect(error).toMatchObject({ _tag: "RecordFileError", reason: "NotSorted", path: b, line: 3 })
+    expect(error.message).toBe(`record file ${b}:3 is not sorted by key`)
   })
 
   it("handles empty inputs and empty files", async () => {
