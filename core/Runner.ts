@@ -134,7 +134,7 @@ export const prepare = (profile: Profile, job: Job, set: ReadonlyArray<string> =
       if (decoded._tag === "Left") problems.push(...decoded.left.problems.map((problem) => `${node.name}: ${problem}`))
       else settings.set(node.name, decoded.right)
     }
-    if (problems.length > 0) return yield* new StepConfigInvalid({ step: "(profile)", problems })
+    if (problems.length > 0) return yield* new StepConfigInvalid({ step: "", problems })
     return { plan, settings }
   })
 
@@ -278,8 +278,11 @@ const execute = (
         delete progress.steps[name]
         progress.running.add(name)
         const state = yield* executeStep(node, settings.get(name), fingerprint, env).pipe(
-          Effect.tapError(() => Effect.sync(() => progress.failed.push(name))),
-          Effect.ensuring(Effect.sync(() => progress.running.delete(name)))
+          // An interrupted step (a budget or a cancel won the race) stays in `running`: the summary names it.
+          Effect.tapBoth({
+            onFailure: () => Effect.sync(() => progress.failed.push(name) && progress.running.delete(name)),
+            onSuccess: () => Effect.sync(() => progress.running.delete(name))
+          })
         )
         progress.steps[name] = state
         summary("done", null, state)

@@ -13,7 +13,8 @@ export class StepConfigInvalid extends Data.TaggedError("StepConfigInvalid")<{
   readonly problems: ReadonlyArray<string>
 }> {
   override get message() {
-    return `settings of step ${this.step} are invalid:\n${this.problems.map((problem) => `  ${problem}`).join("\n")}`
+    const what = this.step === "" ? "step settings are invalid" : `settings of step ${this.step} are invalid`
+    return `${what}:\n${this.problems.map((problem) => `  ${problem}`).join("\n")}`
   }
 }
 
@@ -99,10 +100,21 @@ export const resolveSettings = (
       (error) =>
         new StepConfigInvalid({
           step: name,
-          problems: ParseResult.ArrayFormatter.formatErrorSync(error).map(
-            (issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(settings)"}: ${issue.message}`
-          )
+          problems: describeIssues(error)
         })
     )
   )
+}
+
+/** One line per failing key; an optional key's "or undefined" alternative is not news to the user. */
+const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> => {
+  const seen = new Set<string>()
+  const lines: string[] = []
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "(settings)"
+    if (seen.has(path)) continue
+    seen.add(path)
+    lines.push(`${path}: ${issue.message}`)
+  }
+  return lines
 }
