@@ -104,6 +104,11 @@ const makeBudget = (limits: BudgetLimits, options: BudgetOptions) =>
     } satisfies Record<BudgetName, number | undefined>
 
     const acquire: BudgetShape["acquire"] = (budget, amount) =>
+      !Number.isFinite(amount) || amount < 0
+        ? Effect.dieMessage(`budget ${budget}: cannot acquire ${amount} (a bug in the caller)`)
+        : take(budget, amount)
+
+    const take = (budget: "http_requests" | "http_bytes", amount: number) =>
       Ref.modify(counters, (current) => {
         const limit = limitOf[budget]
         if (limit !== undefined && current[budget] + amount > limit) {

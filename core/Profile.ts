@@ -5,9 +5,10 @@
 import { readdir } from "node:fs/promises"
 import { basename, dirname, extname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Data, Effect, ParseResult, Schema } from "effect"
+import { Data, Effect, Schema } from "effect"
 import YAML from "yaml"
 import type { PlannedStep } from "./Registry.ts"
+import { describeIssues } from "./Settings.ts"
 import { closestMatch } from "./Suggest.ts"
 
 /** The folder of the built-in profiles. */
@@ -83,7 +84,10 @@ export const loadProfile = (
       const suggestion = closestMatch(nameOrPath, known)
       return yield* new ProfileNotFound({ name: nameOrPath, known, ...(suggestion ? { suggestion } : {}) })
     }
-    return yield* readProfileFile(join(dir, `${nameOrPath}.yaml`))
+    const file = (yield* Effect.promise(() => readdir(dir))).find(
+      (name) => name === `${nameOrPath}.yaml` || name === `${nameOrPath}.yml`
+    )
+    return yield* readProfileFile(join(dir, file ?? `${nameOrPath}.yaml`))
   })
 
 const readProfileFile = (file: string): Effect.Effect<Profile, ProfileInvalid> =>
@@ -97,7 +101,7 @@ const readProfileFile = (file: string): Effect.Effect<Profile, ProfileInvalid> =
       catch: (error) => new ProfileInvalid({ file, problems: [`not valid YAML: ${(error as Error).message}`] })
     })
     const decoded = yield* Schema.decodeUnknown(ProfileSchema, { errors: "all" })(data).pipe(
-      Effect.mapError((error) => new ProfileInvalid({ file, problems: describeParseError(error) }))
+      Effect.mapError((error) => new ProfileInvalid({ file, problems: describeIssues(error) }))
     )
     return {
       id: basename(file, extname(file)),
@@ -107,11 +111,6 @@ const readProfileFile = (file: string): Effect.Effect<Profile, ProfileInvalid> =
       config: decoded.config
     }
   })
-
-const describeParseError = (error: ParseResult.ParseError): ReadonlyArray<string> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map(
-    (issue) => `${issue.path.length > 0 ? issue.path.join(".") : "(top level)"}: ${issue.message}`
-  )
 
 /** The documented step ids that plugins may not provide yet. */
 export const loadCatalogue = (dir: string = BUILTIN_PROFILES_DIR): Effect.Effect<ReadonlyArray<PlannedStep>> =>

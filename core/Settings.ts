@@ -107,7 +107,7 @@ export const resolveSettings = (
 }
 
 /** One line per failing key; an optional key's "or undefined" alternative is not news to the user. */
-const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> => {
+export const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> => {
   const seen = new Set<string>()
   const lines: string[] = []
   for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {

@@ -171,8 +171,13 @@ interface StepOptions<C> {
 
 const STEP_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/
 
-/** An empty config: steps without settings accept none. */
-export const NoConfig = Schema.Struct({})
+/** Steps without settings accept none: any key is reported (an empty Struct would accept anything). */
+export const NoConfig = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
+  Schema.filter((settings) => {
+    const [first] = Object.keys(settings)
+    return first === undefined ? true : { path: [first], message: "is unexpected: this step has no settings" }
+  })
+)
 
 /**
  * Declares a step. Give either `tag` (a service built by the plugin's layer, for steps with dependencies)
