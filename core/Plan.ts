@@ -5,7 +5,7 @@
 import { Data, Effect } from "effect"
 import type { Profile } from "./Profile.ts"
 import type { Lookup, RegistryShape } from "./Registry.ts"
-import type { StepDefinition } from "./Step.ts"
+import type { DeclaredField, StepDefinition } from "./Step.ts"
 
 export interface PlanNode {
   /** The id the profile used; unique within a plan (an aliased step may appear twice under two aliases). */
@@ -257,4 +257,25 @@ export const finalRecordSources = (nodes: ReadonlyArray<PlanNode>): ReadonlyArra
   const ancestors = ancestorsOf(nodes)
   const writers = nodes.filter(writesRecords).map((node) => node.name)
   return writers.filter((name) => !writers.some((other) => other !== name && ancestors.get(other)!.has(name)))
+}
+
+/**
+ * The fields each node can see: the `writes` of its ancestors, in plan order; a field written
+ * twice keeps the later declaration (the one whose value reaches the node).
+ */
+export const upstreamFieldsOf = (nodes: ReadonlyArray<PlanNode>): Map<string, ReadonlyArray<DeclaredField>> => {
+  const ancestors = ancestorsOf(nodes)
+  const result = new Map<string, ReadonlyArray<DeclaredField>>()
+  for (const node of nodes) {
+    const byName = new Map<string, DeclaredField>()
+    for (const other of nodes) {
+      if (!ancestors.get(node.name)!.has(other.name) || !other.step) continue
+      for (const [name, spec] of Object.entries(other.step.writes)) {
+        byName.delete(name)
+        byName.set(name, { name, step: other.name, spec })
+      }
+    }
+    result.set(node.name, [...byName.values()])
+  }
+  return result
 }

@@ -11,7 +11,15 @@ import { Budget, type BudgetLimits, type BudgetOptions } from "./Budget.ts"
 import { EventLog, type RunEvent } from "./EventLog.ts"
 import type { Job } from "./Job.ts"
 import { evaluateKpis, kpiVerdict, measureRecords } from "./Kpi.ts"
-import { finalRecordSources, type Plan, PlanInvalid, recordSourcesOf, resolvePlan } from "./Plan.ts"
+import {
+  ancestorsOf,
+  finalRecordSources,
+  type Plan,
+  PlanInvalid,
+  recordSourcesOf,
+  resolvePlan,
+  upstreamFieldsOf
+} from "./Plan.ts"
 import type { Profile } from "./Profile.ts"
 import { RECORD_KEY } from "./Record.ts"
 import { mergeRecords } from "./RecordFile.ts"
@@ -158,6 +166,9 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
       yield* Effect.promise(() => sweepTemporaryFiles(outDir))
 
       const recordSources = recordSourcesOf(plan.nodes)
+      const ancestors = ancestorsOf(plan.nodes)
+      // The live step states, shared with `execute` (which fills it) so steps can list upstream outputs.
+      const stepStates: Record<string, StepState> = { ...(previous?.steps ?? {}) }
       const env: ExecutionEnv = {
         runId,
         runDir: outDir,
@@ -165,6 +176,18 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
         inputs: request.inputs,
         inputsDescription: yield* describeInputs(request.inputs),
         sample: request.sample,
+        profile: { id: plan.profile.id, file: plan.profile.file },
+        upstreamFields: upstreamFieldsOf(plan.nodes),
+        upstreamOutputs: (name) => {
+          const before = ancestors.get(name) ?? new Set<string>()
+          return plan.nodes
+            .filter((node) => before.has(node.name))
+            .flatMap((node) =>
+              (stepStates[node.name]?.outputs ?? [])
+                .filter((output) => !output.path.startsWith("state/"))
+                .map((output) => ({ ...output, step: node.name }))
+            )
+        },
         recordSources,
         onProgress: request.onProgress,
         retry: request.retry ?? stepPolicy
@@ -175,7 +198,7 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
         EventLog.layer(outDir, runId, request.onEvent ? [request.onEvent] : [])
       )
       const stepLayer = Layer.provideMerge(registry.layer as Layer.Layer<never, unknown, Budget | EventLog>, runLayer)
-      return yield* execute(request, plan, settings, env, previous, outDir).pipe(
+      return yield* execute(request, plan, settings, env, previous, outDir, stepStates).pipe(
         Effect.provide(stepLayer),
         Effect.orDie
       )
@@ -196,7 +219,8 @@ const execute = (
   settings: ReadonlyMap<string, unknown>,
   env: ExecutionEnv,
   previous: RunState | undefined,
-  outDir: string
+  outDir: string,
+  stepStates: Record<string, StepState>
 ) =>
   Effect.gen(function* () {
     const events = yield* EventLog
@@ -206,7 +230,7 @@ const execute = (
     const selected = (name: string, id: string) => only.size === 0 || only.has(name) || only.has(id)
     // A fresh run starts from nothing; a resumed one (or run-step) keeps earlier steps to compare contracts.
     const progress: Progress = {
-      steps: { ...(previous?.steps ?? {}) },
+      steps: stepStates,
       summaries: new Map(),
       running: new Set(),
       failed: []

@@ -27,9 +27,19 @@ export interface FieldSpec {
   readonly personal?: boolean
   /** For `reads`: the step copes without it, so no upstream step has to write it. */
   readonly optional?: boolean
+  /** Passed between steps but never exported to dataset files (e.g. raw registry columns). */
+  readonly internal?: boolean
 }
 
 export type FieldMap = Readonly<Record<string, FieldSpec>>
+
+/** A field as some step declares it. */
+export interface DeclaredField {
+  readonly name: string
+  /** The step (as the profile names it) that writes it. */
+  readonly step: string
+  readonly spec: FieldSpec
+}
 
 /** A file a step leaves in the run folder; its contract (rows, bytes, sha256) is recorded for resume. */
 export interface OutputSpec {
@@ -66,6 +76,12 @@ export interface StepContext<C> {
   readonly inputs: ReadonlyArray<string>
   /** `--sample N`: keep at most N records at the source. */
   readonly sample: number | undefined
+  /** The profile this run follows. */
+  readonly profile: { readonly id: string; readonly file: string }
+  /** Fields declared by the steps upstream of this one, in plan order (for exports and the data dictionary). */
+  readonly upstreamFields: ReadonlyArray<DeclaredField>
+  /** The recorded outputs of the steps upstream of this one (record files excluded), for manifests. */
+  readonly upstreamOutputs: () => ReadonlyArray<OutputContract & { readonly step: string }>
   /** Absolute path of a file in the run folder. */
   readonly path: (relative: string) => string
   /** Writes one of the step's declared outputs atomically and records its contract. */

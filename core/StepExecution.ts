@@ -13,7 +13,7 @@ import { RECORD_KEY } from "./Record.ts"
 import { mergeRecords, writeRecords } from "./RecordFile.ts"
 import * as Retry from "./Retry.ts"
 import { checkOutputs, recordFileOf, type StepState } from "./RunState.ts"
-import { isRecordStream, type OutputContract, type StepContext, StepOutputInvalid } from "./Step.ts"
+import { type DeclaredField, isRecordStream, type OutputContract, type StepContext, StepOutputInvalid } from "./Step.ts"
 
 export class StepFailed extends Data.TaggedError("StepFailed")<{
   readonly step: string
@@ -43,6 +43,11 @@ export interface ExecutionEnv {
   readonly inputs: ReadonlyArray<string>
   readonly inputsDescription: string
   readonly sample: number | undefined
+  readonly profile: { readonly id: string; readonly file: string }
+  /** Fields declared upstream of each node (by node name). */
+  readonly upstreamFields: ReadonlyMap<string, ReadonlyArray<DeclaredField>>
+  /** Outputs recorded so far by the ancestors of a node. */
+  readonly upstreamOutputs: (node: string) => ReadonlyArray<OutputContract & { readonly step: string }>
   /** Record files each node reads (by node name). */
   readonly recordSources: ReadonlyMap<string, ReadonlyArray<string>>
   readonly onProgress?: ((progress: StepProgress, phase: "start" | "end") => void) | undefined
@@ -113,6 +118,9 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
       job: env.job,
       inputs: env.inputs,
       sample: env.sample,
+      profile: env.profile,
+      upstreamFields: env.upstreamFields.get(node.name) ?? [],
+      upstreamOutputs: () => env.upstreamOutputs(node.name),
       path: (relative) => join(env.runDir, relative),
       writeOutput: (relative, content, meta) =>
         checkDeclared(relative).pipe(

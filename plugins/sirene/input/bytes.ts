@@ -1,0 +1,108 @@
+/**
+ * Input files as streams of byte chunks: plain CSV, or the published .zip (its CSV entry is
+ * inflated on the fly by zlib, never unpacked to disk). Parquet is recognised by its magic bytes.
+ */
+import { createReadStream } from "node:fs"
+import { open, stat } from "node:fs/promises"
+import { createInflateRaw } from "node:zlib"
+
+export type InputFormat = "csv" | "zip" | "parquet"
+
+/** Big reads: the scanner's cost is per call as much as per byte. */
+const CHUNK = 4 * 1024 * 1024
+
+export class InputUnreadable extends Error {
+  constructor(
+    readonly file: string,
+    reason: string
+  ) {
+    super(`${file}: ${reason}`)
+  }
+}
+
+export const detectFormat = async (file: string): Promise<InputFormat> => {
+  const handle = await open(file, "r")
+  try {
+    const head = new Uint8Array(4)
+    const { bytesRead } = await handle.read(head, 0, 4, 0)
+    if (bytesRead >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return "zip"
+    if (bytesRead >= 4 && String.fromCharCode(...head) === "PAR1") return "parquet"
+    return "csv"
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Reads a plain file in large chunks; each chunk is a fresh buffer the caller may keep. */
+async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
+  const handle = await open(file, "r")
+  try {
+    for (;;) {
+      const buffer = new Uint8Array(CHUNK)
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null)
+      if (bytesRead === 0) return
+      yield bytesRead === CHUNK ? buffer : buffer.subarray(0, bytesRead)
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+/** The first entry of a zip archive, inflated as it streams (the SIRENE zips hold one CSV each). */
+async function* zipEntryChunks(file: string): AsyncGenerator<Uint8Array> {
+  const handle = await open(file, "r")
+  let dataStart: number
+  let method: number
+  try {
+    const header = Buffer.alloc(30)
+    await handle.read(header, 0, 30, 0)
+    if (header.readUInt32LE(0) !== 0x04034b50) throw new InputUnreadable(file, "not a zip file")
+    method = header.readUInt16LE(8)
+    dataStart = 30 + header.readUInt16LE(26) + header.readUInt16LE(28)
+  } finally {
+    await handle.close()
+  }
+  const raw = createReadStream(file, { start: dataStart, highWaterMark: CHUNK })
+  if (method === 0) {
+    // Stored: the entry is the bytes up to the central directory; only deflated archives are published.
+    throw new InputUnreadable(file, "zip entries stored without compression are not supported; unzip it first")
+  }
+  if (method !== 8) throw new InputUnreadable(file, `zip compression method ${method} is not supported (deflate only)`)
+  const inflate = raw.pipe(createInflateRaw({ chunkSize: CHUNK }))
+  for await (const chunk of inflate) yield chunk as Uint8Array
+}
+
+/** Byte chunks of a CSV input, whether plain or zipped. */
+export const csvChunks = (file: string, format: InputFormat): AsyncIterable<Uint8Array> =>
+  format === "zip" ? zipEntryChunks(file) : fileChunks(file)
+
+/** Size on disk, for progress. */
+export const sizeOf = async (file: string) => (await stat(file)).size
+
+const NEWLINE = 0x0a
+
+/**
+ * Re-cuts byte chunks into blocks that end on a line boundary, so every line lies whole inside
+ * one block. Memory: one chunk plus one partial line.
+ */
+export async function* lineBlocks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let carry: Uint8Array | undefined
+  for await (const chunk of chunks) {
+    const joined = carry ? concat(carry, chunk) : chunk
+    const last = joined.lastIndexOf(NEWLINE)
+    if (last === -1) {
+      carry = joined
+      continue
+    }
+    yield joined.subarray(0, last + 1)
+    carry = last + 1 < joined.length ? joined.slice(last + 1) : undefined
+  }
+  if (carry && carry.length > 0) yield carry
+}
+
+const concat = (a: Uint8Array, b: Uint8Array) => {
+  const joined = new Uint8Array(a.length + b.length)
+  joined.set(a, 0)
+  joined.set(b, a.length)
+  return joined
+}

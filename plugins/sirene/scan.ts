@@ -1,0 +1,254 @@
+/**
+ * Streaming scans of the stock files. Establishments: lines are found with memchr-speed
+ * `indexOf`; when the job filters on NAF codes, only lines containing one of the codes' bytes are
+ * split and tested, so most of the 40 million lines cost one newline search. Legal units: only
+ * lines whose SIREN was kept are split. Memory is bound by kept rows, not by input size.
+ */
+import { isUtf8 } from "node:buffer"
+import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "./columns.ts"
+import { fieldText, InvalidUtf8, lineText, splitFields } from "./csv/fields.ts"
+import type { CompiledFilter } from "./filters.ts"
+import { csvChunks, type InputFormat, lineBlocks } from "./input/bytes.ts"
+import type { Header } from "./input/roles.ts"
+
+export type RejectReason =
+  | "broken_quoting"
+  | "wrong_column_count"
+  | "invalid_utf8"
+  | "legal_unit_not_found"
+  | "legal_unit_unreadable"
+
+export interface Reject {
+  readonly file: string
+  readonly line: number
+  readonly reason: RejectReason
+  readonly detail: string
+  /** The SIRET when it could be read, else "". */
+  readonly siret: string
+  readonly raw: string
+}
+
+export type RawFields = Record<string, string | null>
+
+export interface KeptRow {
+  readonly file: string
+  readonly line: number
+  readonly fields: RawFields
+}
+
+export interface ScanStats {
+  lines: number
+  bytes: number
+}
+
+const NEWLINE = 0x0a
+
+/** Absent values: empty, or masked by INSEE for non-diffusible units. */
+const valueOf = (text: string): string | null => (text === "" || text === "[ND]" ? null : text.trim() || null)
+
+type LineVisitor = (bytes: Uint8Array, start: number, end: number, line: number) => void
+
+/**
+ * Calls `visit` for every data line (the header, line 1, is skipped) — or, with `needles`, only for
+ * lines containing one of them — with its 1-based line number.
+ */
+const scanLines = async (
+  chunks: AsyncIterable<Uint8Array>,
+  needles: ReadonlyArray<Uint8Array> | null,
+  stats: ScanStats,
+  visit: LineVisitor
+) => {
+  let line = 0
+  const searchable = needles?.map((needle) => Buffer.from(needle)) ?? null
+  for await (const bytes of lineBlocks(chunks)) {
+    // A Buffer view (no copy): its indexOf finds byte sequences, and single bytes at memchr speed.
+    const block = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)
+    stats.bytes += block.length
+    const length = block.length
+    let position = 0
+    const next = searchable ? searchable.map((needle) => block.indexOf(needle, 0)) : null
+    while (position < length) {
+      let end = block.indexOf(NEWLINE, position)
+      if (end === -1) end = length
+      line++
+      if (line > 1 && end > position) {
+        if (!next) visit(block, position, end, line)
+        else {
+          let candidate = false
+          for (let i = 0; i < next.length; i++) {
+            let at = next[i]!
+            if (at !== -1 && at < position) {
+              at = block.indexOf(searchable![i]!, position)
+              next[i] = at
+            }
+            if (at !== -1 && at < end) candidate = true
+          }
+          if (candidate) visit(block, position, end, line)
+        }
+      }
+      position = end + 1
+    }
+  }
+  stats.lines = Math.max(0, line - 1)
+}
+
+const rejectOf = (
+  file: string,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  line: number,
+  reason: RejectReason,
+  detail: string,
+  siretIndex: number | undefined
+): Reject => {
+  const raw = lineText(bytes, start, end)
+  // The SIRET, when its field is still where the header says: 14 digits only.
+  const candidate = siretIndex === undefined ? "" : (raw.split(",")[siretIndex] ?? "")
+  return { file, line, reason, detail, siret: /^\d{14}$/.test(candidate) ? candidate : "", raw }
+}
+
+const columnsOf = (header: Header, names: ReadonlyArray<string>) =>
+  names.flatMap((name) => {
+    const index = header.columns.get(name)
+    return index === undefined ? [] : [[name, index] as const]
+  })
+
+/** Establishments kept by the filter (or whose SIRET is in `sirets`), with their raw fields. */
+export const scanEstablishments = async (options: {
+  readonly file: string
+  readonly format: InputFormat
+  readonly header: Header
+  readonly filter: CompiledFilter | null
+  readonly sirets?: ReadonlySet<string>
+  readonly limit?: number
+  readonly stats: ScanStats
+}): Promise<{ kept: KeptRow[]; rejects: Reject[] }> => {
+  const { file, header, filter, sirets } = options
+  const bounds = new Int32Array((header.count + 1) * 2)
+  const quoted = new Uint8Array(header.count + 1)
+  const wanted = columnsOf(header, ESTABLISHMENT_COLUMNS)
+  const siretIndex = header.columns.get("siret")!
+  const kept: KeptRow[] = []
+  const rejects: Reject[] = []
+  const limit = options.limit ?? Number.POSITIVE_INFINITY
+  await scanLines(
+    csvChunks(file, options.format),
+    sirets ? null : (filter?.needles ?? null),
+    options.stats,
+    (bytes, start, end, line) => {
+      if (kept.length >= limit) return
+      const count = splitFields(bytes, start, end, bounds, quoted)
+      if (count === "broken_quoting") {
+        rejects.push(
+          rejectOf(
+            file,
+            bytes,
+            start,
+            end,
+            line,
+            "broken_quoting",
+            "a quote inside an unquoted field, or an unterminated quoted field",
+            siretIndex
+          )
+        )
+        return
+      }
+      if (count !== header.count) {
+        rejects.push(
+          rejectOf(
+            file,
+            bytes,
+            start,
+            end,
+            line,
+            "wrong_column_count",
+            `${count} fields, the header has ${header.count}`,
+            siretIndex
+          )
+        )
+        return
+      }
+      if (sirets) {
+        if (!sirets.has(fieldText(bytes, bounds, quoted, siretIndex))) return
+      } else if (filter && !filter.keep(bytes, bounds)) return
+      if (!isUtf8(bytes.subarray(start, end))) {
+        rejects.push(rejectOf(file, bytes, start, end, line, "invalid_utf8", "bytes that are not UTF-8", siretIndex))
+        return
+      }
+      const fields: RawFields = {}
+      for (const [name, index] of wanted) fields[name] = valueOf(fieldText(bytes, bounds, quoted, index))
+      kept.push({ file, line, fields })
+    }
+  )
+  return { kept, rejects }
+}
+
+/** Legal units whose SIREN is in `sirens`, by SIREN. */
+export const scanLegalUnits = async (options: {
+  readonly file: string
+  readonly format: InputFormat
+  readonly header: Header
+  readonly sirens: ReadonlySet<string>
+  readonly stats: ScanStats
+}): Promise<{ units: Map<string, RawFields>; rejects: Map<string, Reject> }> => {
+  const { file, header, sirens } = options
+  const bounds = new Int32Array((header.count + 1) * 2)
+  const quoted = new Uint8Array(header.count + 1)
+  const wanted = columnsOf(header, LEGAL_UNIT_COLUMNS)
+  const sirenIndex = header.columns.get("siren")!
+  const numeric = new Set<number>()
+  for (const siren of sirens) if (/^\d{9}$/.test(siren)) numeric.add(Number(siren))
+  const units = new Map<string, RawFields>()
+  const rejects = new Map<string, Reject>()
+  await scanLines(csvChunks(file, options.format), null, options.stats, (bytes, start, end, line) => {
+    if (sirenIndex === 0) {
+      // SIREN leads the line in the official layout: test its 9 digits before splitting anything.
+      let siren = 0
+      for (let i = 0; i < 9; i++) {
+        const digit = bytes[start + i]! - 0x30
+        if (digit < 0 || digit > 9) return
+        siren = siren * 10 + digit
+      }
+      if (bytes[start + 9] !== 0x2c || !numeric.has(siren)) return
+    }
+    const count = splitFields(bytes, start, end, bounds, quoted)
+    const readable = typeof count === "number" && count > sirenIndex
+    const siren = readable ? safeText(bytes, bounds, quoted, sirenIndex) : undefined
+    // Only a line known to be a wanted unit can be reported; with SIREN first, that is always known.
+    const known = siren ?? (sirenIndex === 0 ? lineText(bytes, start, start + 9) : undefined)
+    if (known === undefined || !sirens.has(known)) return
+    const problem =
+      count === "broken_quoting"
+        ? "broken quoting"
+        : count !== header.count
+          ? `${count} fields, the header has ${header.count}`
+          : !isUtf8(bytes.subarray(start, end))
+            ? "bytes that are not UTF-8"
+            : undefined
+    if (problem) {
+      rejects.set(known, {
+        file,
+        line,
+        reason: "legal_unit_unreadable",
+        detail: problem,
+        siret: "",
+        raw: lineText(bytes, start, end)
+      })
+      return
+    }
+    const fields: RawFields = {}
+    for (const [name, index] of wanted) fields[name] = valueOf(fieldText(bytes, bounds, quoted, index))
+    units.set(known, fields)
+  })
+  return { units, rejects }
+}
+
+const safeText = (bytes: Uint8Array, bounds: Int32Array, quoted: Uint8Array, index: number) => {
+  try {
+    return fieldText(bytes, bounds, quoted, index)
+  } catch (error) {
+    if (error instanceof InvalidUtf8) return undefined
+    throw error
+  }
+}
