@@ -3,5 +3,9 @@
  * package would; the CLI and the server pass this list to the core.
  */
 import type { Plugin } from "../core/Plugin.ts"
+import exportPlugin from "./export/index.ts"
+import normalize from "./normalize/index.ts"
+import quality from "./quality/index.ts"
+import sirene from "./sirene/index.ts"
 
-export const builtinPlugins: ReadonlyArray<Plugin> = []
+export const builtinPlugins: ReadonlyArray<Plugin> = [sirene, normalize, quality, exportPlugin]

@@ -44,7 +44,7 @@ export interface ScanStats {
 const NEWLINE = 0x0a
 
 /** Absent values: empty, or masked by INSEE for non-diffusible units. */
-const valueOf = (text: string): string | null => (text === "" || text === "[ND]" ? null : text.trim() || null)
+const absentAsNull = (text: string): string | null => (text === "" || text === "[ND]" ? null : text.trim() || null)
 
 type LineVisitor = (bytes: Uint8Array, start: number, end: number, line: number) => void
 
@@ -177,7 +177,7 @@ export const scanEstablishments = async (options: {
         return
       }
       const fields: RawFields = {}
-      for (const [name, index] of wanted) fields[name] = valueOf(fieldText(bytes, bounds, quoted, index))
+      for (const [name, index] of wanted) fields[name] = absentAsNull(fieldText(bytes, bounds, quoted, index))
       kept.push({ file, line, fields })
     }
   )
@@ -238,7 +238,7 @@ export const scanLegalUnits = async (options: {
       return
     }
     const fields: RawFields = {}
-    for (const [name, index] of wanted) fields[name] = valueOf(fieldText(bytes, bounds, quoted, index))
+    for (const [name, index] of wanted) fields[name] = absentAsNull(fieldText(bytes, bounds, quoted, index))
     units.set(known, fields)
   })
   return { units, rejects }

@@ -1,0 +1,104 @@
+/**
+ * `package.export`: the dataset files (CSV and Parquet, sorted by SIRET, byte-identical for the
+ * same inputs, job and code), the manifest, sha256.txt and a data dictionary generated from the
+ * fields the steps declare, so it cannot drift from the code.
+ */
+import { stat } from "node:fs/promises"
+import { basename, relative } from "node:path"
+import { Effect } from "effect"
+import { defineStep, type StepContext } from "../../core/Step.ts"
+import { datasetColumns, projectedRows } from "./columns.ts"
+import { codeVersions } from "./versions.ts"
+import { renderSha256Txt } from "./writers/checksums.ts"
+import { csvChunks } from "./writers/csv.ts"
+import { renderDataDictionary } from "./writers/dictionary.ts"
+import { writeParquet } from "./writers/parquet.ts"
+
+const FILES = {
+  csv: "dataset.csv",
+  parquet: "dataset.parquet",
+  manifest: "manifest.json",
+  checksums: "sha256.txt",
+  dictionary: "data_dictionary.md"
+} as const
+
+/** "2025-11-01-StockEtablissement_utf8.zip" -> "2025-11": the month the stock describes, from the published name. */
+const stockMonth = (file: string) => /(\d{4}-\d{2})-\d{2}-Stock/.exec(basename(file))?.[1] ?? null
+
+const describeInputs = (inputs: ReadonlyArray<string>) =>
+  Effect.promise(() =>
+    Promise.all(
+      inputs.map(async (path) => {
+        const info = await stat(path).catch(() => undefined)
+        return { path, bytes: info?.isFile() ? info.size : null, stock_month: stockMonth(path) }
+      })
+    )
+  )
+
+const exportDataset = (context: StepContext<unknown>, input: Parameters<typeof projectedRows>[0]) =>
+  Effect.gen(function* () {
+    const columns = datasetColumns(context.upstreamFields)
+    const parquet = yield* Effect.tryPromise(() =>
+      writeParquet(context.path(FILES.parquet), columns, projectedRows(input, columns))
+    )
+    const parquetOut = yield* context.recordOutput(FILES.parquet, {
+      rows: parquet.rows,
+      schema: columns.map((c) => c.name)
+    })
+    const csvOut = yield* context.writeOutput(FILES.csv, csvChunks(columns, projectedRows(input, columns)), {
+      rows: parquet.rows,
+      schema: columns.map((c) => c.name)
+    })
+    const dictionary = renderDataDictionary({
+      title: `Data dictionary — ${context.job.niche}`,
+      generatedFrom: `profile ${context.profile.id}: the fields each step declares`,
+      files: [
+        { file: `${FILES.csv}, ${FILES.parquet}`, columns },
+        ...(context.upstreamOutputs().some((output) => output.path.startsWith("dataset_premium."))
+          ? [{ file: "dataset_premium.csv, dataset_premium.parquet", columns }]
+          : [])
+      ]
+    })
+    const dictionaryOut = yield* context.writeOutput(FILES.dictionary, dictionary)
+    return [csvOut, parquetOut, dictionaryOut].map((output) => ({ ...output, step: context.invokedAs }))
+  })
+
+export const packageExport = defineStep({
+  id: "package.export",
+  description: "Writes dataset.csv and dataset.parquet, manifest.json, sha256.txt and data_dictionary.md.",
+  kind: "sink",
+  after: ["*"],
+  reads: { siret: { type: "string", description: "Establishment identifier" } },
+  outputs: Object.values(FILES).map((path) => ({ path, description: `${path}` })),
+  run: (input, context) =>
+    Effect.gen(function* () {
+      const own = yield* exportDataset(context, input)
+      const upstream = context.upstreamOutputs()
+      const outputs = [...upstream, ...own].sort((a, b) => (a.path < b.path ? -1 : 1))
+      const manifest = {
+        run_id: context.runId,
+        niche: context.job.niche,
+        profile: context.profile.id,
+        job: context.job,
+        versions: yield* Effect.promise(codeVersions),
+        inputs: (yield* describeInputs(context.inputs)).map((entry) => ({
+          ...entry,
+          path: relative(context.runDir, entry.path)
+        })),
+        rows: { dataset: own.find((output) => output.path === FILES.csv)?.rows ?? 0 },
+        files: outputs.map((output) => ({
+          path: output.path,
+          step: output.step,
+          rows: output.rows ?? null,
+          bytes: output.bytes,
+          sha256: output.sha256
+        }))
+      }
+      const manifestOut = yield* context.writeOutput(FILES.manifest, `${JSON.stringify(manifest, null, 2)}\n`)
+      yield* context.writeOutput(
+        FILES.checksums,
+        renderSha256Txt([...outputs, manifestOut].map(({ path, sha256 }) => ({ path, sha256 })))
+      )
+      yield* context.log(`dataset: ${manifest.rows.dataset} rows in ${FILES.csv} and ${FILES.parquet}`)
+    })
+})

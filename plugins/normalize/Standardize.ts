@@ -1,0 +1,154 @@
+/**
+ * `normalize.standardize`: registry rows to the normalised fields of CONTRACTS.md. Rows that
+ * cannot be used (rejected by the collector, or failing their checksums here) go to
+ * normalized/rejects.csv with file, line and reason; nothing is dropped silently.
+ *
+ * Two passes over the input, both streaming: the first writes normalized.parquet, rejects.csv and
+ * the summary; the second passes the records on. Standardising is cheap; holding rows is not.
+ */
+import { Effect, Option, Stream } from "effect"
+import type { Rec } from "../../core/Record.ts"
+import { defineStep, type FieldMap, type RecordInput, type StepContext } from "../../core/Step.ts"
+import { csvChunks } from "../export/writers/csv.ts"
+import { writeParquet } from "../export/writers/parquet.ts"
+import type { RawEstablishment } from "./rules/raw.ts"
+import { NORMALIZED_FIELDS, type NormalizedFields, standardize } from "./rules/standardize.ts"
+
+export const NORMALIZED = "normalized/normalized.parquet"
+export const REJECTS = "normalized/rejects.csv"
+export const SUMMARY = "reports/standardize_summary.json"
+
+/** Fields that pass through unchanged (a company list's website, provenance of the row). */
+const PASS_THROUGH = ["website", "input_name", "source_file", "source_line"] as const
+
+export const writes: FieldMap = Object.fromEntries(
+  Object.entries(NORMALIZED_FIELDS).map(([name, spec]) => [name, { ...spec }])
+) as FieldMap
+
+const normalizedColumns = Object.entries(NORMALIZED_FIELDS).map(([name, spec]) => ({ name, type: spec.type }))
+
+const REJECT_COLUMNS = [
+  { name: "file", type: "string" as const },
+  { name: "line", type: "integer" as const },
+  { name: "reason", type: "string" as const },
+  { name: "detail", type: "string" as const },
+  { name: "siret", type: "string" as const },
+  { name: "raw", type: "string" as const }
+]
+
+type Outcome =
+  | { readonly kind: "kept"; readonly record: Rec }
+  | { readonly kind: "rejected"; readonly reject: Record<string, unknown> }
+
+/** One input record to a normalised record, or a reject with where it came from. */
+const normalizeOne = (record: Rec): Outcome => {
+  const where = { file: record.source_file ?? null, line: record.source_line ?? null }
+  if (typeof record.reject_reason === "string") {
+    return {
+      kind: "rejected",
+      reject: {
+        ...where,
+        reason: record.reject_reason,
+        detail: record.reject_detail ?? null,
+        siret: record.siret || null,
+        raw: record.reject_raw ?? null
+      }
+    }
+  }
+  const result = standardize(record as RawEstablishment)
+  if (!result.ok) {
+    return {
+      kind: "rejected",
+      reject: { ...where, reason: result.reason, detail: result.detail, siret: record.siret ?? null, raw: null }
+    }
+  }
+  const fields: Record<string, unknown> = { ...result.record }
+  // A company-list row unknown to the registry still has the name it was given.
+  if (fields.name === null && typeof record.input_name === "string") fields.name = record.input_name
+  for (const key of PASS_THROUGH) if (record[key] !== undefined) fields[key] = record[key]
+  return { kind: "kept", record: fields }
+}
+
+const keptRecord = (outcome: Outcome): Option.Option<Rec> =>
+  outcome.kind === "kept" ? Option.some(outcome.record) : Option.none()
+
+const isFilled = (value: unknown) => value !== null && value !== undefined && value !== ""
+
+/** Pass one: the step's files, and the figures of the summary. */
+const writeFiles = (input: RecordInput, context: StepContext<unknown>) =>
+  Effect.gen(function* () {
+    const started = performance.now()
+    const counts = { in: 0, out: 0 }
+    const rejectsByReason: Record<string, number> = {}
+    const rejects: Array<Record<string, unknown>> = []
+    const filled = new Map<string, number>(normalizedColumns.map((column) => [column.name, 0]))
+    const kept = input.pipe(
+      Stream.map(normalizeOne),
+      Stream.tap((outcome) =>
+        Effect.sync(() => {
+          counts.in++
+          if (outcome.kind === "rejected") {
+            rejects.push(outcome.reject)
+            const reason = String(outcome.reject.reason)
+            rejectsByReason[reason] = (rejectsByReason[reason] ?? 0) + 1
+            return
+          }
+          counts.out++
+          for (const column of normalizedColumns)
+            if (isFilled(outcome.record[column.name])) filled.set(column.name, filled.get(column.name)! + 1)
+        })
+      ),
+      Stream.filterMap(keptRecord)
+    )
+    const parquet = yield* Effect.tryPromise(() =>
+      writeParquet(context.path(NORMALIZED), normalizedColumns, Stream.toAsyncIterable(kept))
+    )
+    yield* context.recordOutput(NORMALIZED, {
+      rows: parquet.rows,
+      schema: normalizedColumns.map((column) => column.name)
+    })
+    yield* context.writeOutput(REJECTS, csvChunks(REJECT_COLUMNS, rejects), { rows: rejects.length })
+    const seconds = (performance.now() - started) / 1000
+    const linesPerSecond = Math.round(counts.in / Math.max(seconds, 1e-6))
+    const summary = {
+      lines_in: counts.in,
+      lines_out: counts.out,
+      rejected: rejects.length,
+      lines_per_s: linesPerSecond,
+      rejects_by_reason: Object.fromEntries(Object.entries(rejectsByReason).sort(([a], [b]) => (a < b ? -1 : 1))),
+      fill_rates: Object.fromEntries(
+        normalizedColumns.map((column) => [
+          column.name,
+          counts.out ? Math.round((filled.get(column.name)! / counts.out) * 10_000) / 10_000 : 0
+        ])
+      )
+    }
+    // The summary is a report: its speed figure varies run to run, unlike the dataset files.
+    yield* context.writeOutput(SUMMARY, `${JSON.stringify(summary, null, 2)}\n`)
+    yield* context.measure("standardize_lines_per_s", linesPerSecond)
+    yield* context.measure("rejected_rows", rejects.length)
+    if (rejects.length > 0)
+      yield* context.log(`${rejects.length} rows rejected (see ${REJECTS})`, { by_reason: summary.rejects_by_reason })
+  })
+
+export const standardizeStep = defineStep({
+  id: "normalize.standardize",
+  description:
+    "Names, address, checksums, NAF code and label, department and region, headcount label, ISO dates; rejects with reasons.",
+  kind: "transform",
+  needs: [],
+  after: ["dumps.collect", "api.collect"],
+  reads: { siret: { type: "string", description: "Establishment identifier" } },
+  writes,
+  outputs: [
+    { path: NORMALIZED, description: "The normalised establishments (Parquet)" },
+    { path: REJECTS, description: "Rows that could not be used: file, line, reason, detail, siret, raw line" },
+    { path: SUMMARY, description: "Lines in and out, lines per second, rejects by reason, fill rates" }
+  ],
+  run: (input, context) =>
+    Stream.unwrap(
+      writeFiles(input, context).pipe(Effect.as(input.pipe(Stream.map(normalizeOne), Stream.filterMap(keptRecord))))
+    )
+})
+
+export type { NormalizedFields }

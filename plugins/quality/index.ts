@@ -1,0 +1,11 @@
+/** Quality: checks, scores. */
+import { definePlugin } from "../../core/Plugin.ts"
+import { qualityChecks } from "./QualityChecks.ts"
+import { qualityScore } from "./QualityScore.ts"
+
+export default definePlugin({
+  id: "quality",
+  version: "0.1.0",
+  description: "Checks and scores",
+  steps: [qualityChecks, qualityScore]
+})

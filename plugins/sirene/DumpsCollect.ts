@@ -1,0 +1,226 @@
+/**
+ * `dumps.collect`: streams the SIRENE stock files (CSV or the published .zip) or a company list,
+ * keeps the establishments the job asks for with filters applied on raw bytes, joins their legal
+ * unit, masks what diffusion rules forbid, and passes bad lines on as rejects with their reason.
+ */
+import { basename } from "node:path"
+import { Data, Effect, Schema, Stream } from "effect"
+import type { Rec } from "../../core/Record.ts"
+import { defineStep, type FieldMap } from "../../core/Step.ts"
+import { maskForDiffusion } from "../normalize/rules/diffusion.ts"
+import { departmentsOfRegion } from "../normalize/rules/geo.ts"
+import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "./columns.ts"
+import { compileFilter } from "./filters.ts"
+import { type InputFile, listInputs, readCompanyList } from "./input/files.ts"
+import {
+  type KeptRow,
+  type RawFields,
+  type Reject,
+  type ScanStats,
+  scanEstablishments,
+  scanLegalUnits
+} from "./scan.ts"
+
+export class CollectFailed extends Data.TaggedError("CollectFailed")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
+
+const Config = Schema.Struct({
+  /** The job's filters (bound from the job's `filters`). */
+  filters: Schema.optional(Schema.Unknown)
+})
+
+const raw = (description: string) => ({ type: "string" as const, description, internal: true })
+
+/** Raw registry columns travel to `normalize.standardize` but are never exported as they are. */
+const rawFields: FieldMap = Object.fromEntries(
+  [...ESTABLISHMENT_COLUMNS, ...LEGAL_UNIT_COLUMNS]
+    .filter((name) => name !== "siret" && name !== "siren")
+    .map((name) => [name, raw(`SIRENE column ${name}, as published`)])
+)
+
+export const writes: FieldMap = {
+  siret: { type: "string", description: "Establishment identifier (SIREN + NIC), 14 digits" },
+  siren: { type: "string", description: "Legal unit identifier, 9 digits" },
+  ...rawFields,
+  input_name: { type: "string", description: "Company name as given in a company-list input", internal: true },
+  website: { type: "string", description: "Website as given in a company-list input (or found by enrichment)" },
+  source_file: raw("Input file the row came from"),
+  source_line: { type: "integer", description: "Line of the row in its input file (header = 1)", internal: true },
+  reject_reason: raw("Why the input line could not be used (rows with it go to normalized/rejects.csv)"),
+  reject_detail: raw("Details of the reject"),
+  reject_raw: raw("The rejected line as read")
+}
+
+const recordOf = (row: KeptRow, unit: RawFields | undefined): Rec => {
+  const masked = maskForDiffusion({ ...row.fields, ...(unit ?? {}) })
+  return { ...masked, source_file: basename(row.file), source_line: row.line }
+}
+
+const rejectRecord = (reject: Reject): Rec => ({
+  siret: reject.siret,
+  siren: reject.siret.slice(0, 9) || null,
+  source_file: basename(reject.file),
+  source_line: reject.line,
+  reject_reason: reject.reason,
+  reject_detail: reject.detail,
+  reject_raw: reject.raw
+})
+
+/** Sorted like the record files: by SIRET, then by where the row came from. */
+const bySiret = (a: Rec, b: Rec) => {
+  const [x, y] = [String(a.siret ?? ""), String(b.siret ?? "")]
+  if (x !== y) return x < y ? -1 : 1
+  const [f, g] = [String(a.source_file), String(b.source_file)]
+  if (f !== g) return f < g ? -1 : 1
+  return Number(a.source_line) - Number(b.source_line)
+}
+
+const collect = async (
+  inputs: ReadonlyArray<string>,
+  filters: unknown,
+  sample: number | undefined,
+  log: (message: string, data?: Record<string, unknown>) => void
+): Promise<{ records: Rec[]; lines: number; seconds: number }> => {
+  const started = performance.now()
+  const files = await listInputs(inputs)
+  const establishments = files.filter((file) => file.header.role === "establishments")
+  const legalUnits = files.filter((file) => file.header.role === "legal_units")
+  const lists = files.filter((file) => file.header.role === "company_list")
+  if (establishments.length === 0 && lists.length === 0) {
+    throw new CollectFailed({
+      reason: `no establishments stock (StockEtablissement) or company list among the inputs: ${files.map((file) => basename(file.path)).join(", ") || "none given (use --input)"}`
+    })
+  }
+  if (establishments.length > 0 && legalUnits.length === 0) {
+    throw new CollectFailed({
+      reason:
+        "the establishments stock needs the legal-units stock (StockUniteLegale) for names and the legal unit's state: add it with --input"
+    })
+  }
+  const list = lists.length > 0 ? await readCompanyList(lists) : undefined
+  const stats: ScanStats = { lines: 0, bytes: 0 }
+  const kept: KeptRow[] = []
+  const rejects: Reject[] = [...(list?.rejects ?? [])]
+  const filter = (file: InputFile) =>
+    compileFilter(filters as never, indexOf(file), (region) => departmentsOfRegion(region))
+  for (const file of establishments) {
+    const fileStats: ScanStats = { lines: 0, bytes: 0 }
+    const compiled = filter(file)
+    const result = await scanEstablishments({
+      file: file.path,
+      format: file.format,
+      header: file.header,
+      filter: list ? null : compiled,
+      ...(list ? { sirets: new Set(list.rows.keys()) } : {}),
+      ...(sample !== undefined ? { limit: sample } : {}),
+      stats: fileStats
+    })
+    kept.push(...result.kept)
+    rejects.push(...result.rejects)
+    stats.lines += fileStats.lines
+    log(
+      `${basename(file.path)}: ${fileStats.lines} lines, ${result.kept.length} kept (${list ? "company list" : compiled.description}), ${result.rejects.length} rejected`
+    )
+  }
+  const sirens = new Set(kept.map((row) => row.fields.siren ?? ""))
+  const units = new Map<string, RawFields>()
+  const unitRejects = new Map<string, Reject>()
+  for (const file of legalUnits) {
+    const fileStats: ScanStats = { lines: 0, bytes: 0 }
+    const result = await scanLegalUnits({
+      file: file.path,
+      format: file.format,
+      header: file.header,
+      sirens,
+      stats: fileStats
+    })
+    for (const [siren, unit] of result.units) units.set(siren, unit)
+    for (const [siren, reject] of result.rejects) unitRejects.set(siren, reject)
+    stats.lines += fileStats.lines
+    log(`${basename(file.path)}: ${fileStats.lines} lines, ${result.units.size} legal units joined`)
+  }
+  const activeUnitsOnly =
+    establishments.length > 0 &&
+    !list &&
+    compileFilter(filters as never, indexOf(establishments[0]!), () => []).activeLegalUnit
+  const records: Rec[] = []
+  const found = new Set<string>()
+  for (const row of kept) {
+    const siren = row.fields.siren ?? ""
+    const unit = units.get(siren)
+    if (!unit) {
+      const unreadable = unitRejects.get(siren)
+      const reason = unreadable ? "legal_unit_unreadable" : "legal_unit_not_found"
+      const detail = unreadable
+        ? `legal unit ${siren} at ${basename(unreadable.file)}:${unreadable.line}: ${unreadable.detail}`
+        : `legal unit ${siren} is not in the legal-units stock`
+      rejects.push({ file: row.file, line: row.line, reason, detail, siret: row.fields.siret ?? "", raw: "" })
+      continue
+    }
+    if (activeUnitsOnly && unit.etatAdministratifUniteLegale !== "A") continue
+    const record = recordOf(row, unit)
+    const listed = list?.rows.get(String(record.siret))
+    if (listed) found.add(String(record.siret))
+    records.push(listed ? { ...record, input_name: listed.name, website: listed.website } : record)
+  }
+  // Company-list SIRETs absent from the stock (or given without any stock) go on as they are.
+  for (const [siret, listed] of list?.rows ?? []) {
+    if (!found.has(siret)) {
+      records.push({
+        siret,
+        siren: siret.slice(0, 9),
+        input_name: listed.name,
+        website: listed.website,
+        source_file: listed.file,
+        source_line: listed.line
+      })
+    }
+  }
+  records.push(...rejects.map(rejectRecord))
+  records.sort(bySiret)
+  return { records, lines: stats.lines, seconds: (performance.now() - started) / 1000 }
+}
+
+const indexOf = (file: InputFile) => {
+  const at = (name: string) => file.header.columns.get(name) ?? -1
+  return {
+    naf: at("activitePrincipaleEtablissement"),
+    nomenclature: at("nomenclatureActivitePrincipaleEtablissement"),
+    commune: at("codeCommuneEtablissement"),
+    headcount: at("trancheEffectifsEtablissement"),
+    state: at("etatAdministratifEtablissement"),
+    created: at("dateCreationEtablissement")
+  }
+}
+
+export const dumpsCollect = defineStep({
+  id: "dumps.collect",
+  description: "Streams the SIRENE stock files or a company list, filters on raw bytes, joins legal units.",
+  kind: "source",
+  writes,
+  config: Config,
+  fromJob: { filters: "filters" },
+  run: (_input, context) =>
+    Stream.unwrap(
+      Effect.gen(function* () {
+        const logs: Array<[string, Record<string, unknown> | undefined]> = []
+        const result = yield* Effect.tryPromise({
+          try: () =>
+            collect(context.inputs, context.config.filters, context.sample, (message, data) =>
+              logs.push([message, data])
+            ),
+          catch: (error) =>
+            error instanceof CollectFailed
+              ? error
+              : new CollectFailed({ reason: (error as Error)?.message ?? String(error) })
+        })
+        for (const [message, data] of logs) yield* context.log(message, data)
+        yield* context.measure("lines_per_s", Math.round(result.lines / Math.max(result.seconds, 1e-6)))
+        yield* context.measure("input_lines", result.lines)
+        return Stream.fromIterable(result.records)
+      })
+    )
+})
