@@ -7,6 +7,7 @@ import { Effect } from "effect"
 import { closestMatch } from "../core/Suggest.ts"
 import { ExitCode } from "../core/Summary.ts"
 import { describeOptions } from "./args.ts"
+import { downloadCommand, downloadOptions } from "./commands/download.ts"
 import { pluginsCommand, profilesCommand } from "./commands/info.ts"
 import { batchCommand, batchOptions, createJobCommand, createJobOptions } from "./commands/jobs.ts"
 import { resumeCommand, resumeOptions, runProfileCommand, runProfileOptions, runStepOptions } from "./commands/run.ts"
@@ -53,6 +54,11 @@ const commands: Record<string, Command> = {
     summary: "list loaded plugins and their steps",
     usage: "filon plugins [--json] [--plugin SPEC]...",
     run: pluginsCommand
+  },
+  download: {
+    summary: "download the monthly SIRENE stock files (resumable, checksummed)",
+    usage: `filon download [--month YYYY-MM] [--dest DIR] [options]\n${describeOptions(downloadOptions)}`,
+    run: (io, argv) => downloadCommand(io, argv)
   }
 }
 

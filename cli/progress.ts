@@ -42,7 +42,7 @@ const describeEvent = (event: RunEvent): string | undefined => {
     case "step.start":
       return `▶ ${event.step}`
     case "step.end":
-      return `✓ ${event.step}: ${event.rows_in} in, ${event.rows_out} out, ${((event.duration_ms as number) / 1000).toFixed(2)}s`
+      return `✓ ${event.step}: ${event.rows_in} in${event.rows_out === null ? "" : `, ${event.rows_out} out`}, ${((event.duration_ms as number) / 1000).toFixed(2)}s`
     case "step.skip":
       return `↷ ${event.step} skipped: ${String(event.reason)}`
     case "step.retry":

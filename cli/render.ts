@@ -71,7 +71,12 @@ export const renderSummary = (summary: RunSummary): string => {
     `run folder: ${summary.out_dir}`
   ]
   for (const step of summary.steps) {
-    const rows = step.rows_out !== null ? `${step.rows_in} in, ${step.rows_out} out` : ""
+    const rows =
+      step.rows_in === null
+        ? ""
+        : step.rows_out === null
+          ? `${step.rows_in} in`
+          : `${step.rows_in} in, ${step.rows_out} out`
     const time = step.duration_s !== null ? `${step.duration_s.toFixed(2)}s` : ""
     lines.push(
       `  ${pad(step.name, 34)} ${pad(step.status, 8)} ${pad(rows, 26)} ${pad(time, 9)} ${step.detail ?? ""}`.trimEnd()

@@ -21,7 +21,8 @@ export interface StepState {
   readonly fingerprint: string
   readonly outputs: ReadonlyArray<OutputContract>
   readonly rows_in: number
-  readonly rows_out: number
+  /** Null for sinks, which pass no records on. */
+  readonly rows_out: number | null
   readonly duration_ms: number
   readonly measures: Readonly<Record<string, number>>
   readonly finished_at: string

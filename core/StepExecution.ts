@@ -160,19 +160,26 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
     }
 
     const sources = env.recordSources.get(node.name) ?? []
-    const input = mergeRecords(
-      sources.map((source) => join(env.runDir, recordFileOf(source))),
-      { key: RECORD_KEY }
-    ).pipe(
-      Stream.mapChunks((chunk) => {
-        progress.rowsIn += chunk.length
-        return chunk
-      })
-    )
+    // A step may read its input more than once (a sink writing CSV then Parquet): rows in is one pass.
+    const passes: number[] = []
+    const input = Stream.suspend(() => {
+      const pass = passes.push(0) - 1
+      return mergeRecords(
+        sources.map((source) => join(env.runDir, recordFileOf(source))),
+        { key: RECORD_KEY }
+      ).pipe(
+        Stream.mapChunks((chunk) => {
+          passes[pass]! += chunk.length
+          progress.rowsIn = Math.max(progress.rowsIn, passes[pass]!)
+          return chunk
+        })
+      )
+    })
 
     const attempt = Effect.suspend(() => {
       progress.rowsIn = 0
       progress.rowsOut = 0
+      passes.length = 0
       outputs.clear()
       const result = service.run(input, context)
       if (!isRecordStream(result)) return result as Effect.Effect<void, unknown>
@@ -231,7 +238,7 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
       fingerprint,
       outputs: [...outputs.values()],
       rows_in: progress.rowsIn,
-      rows_out: progress.rowsOut,
+      rows_out: step.kind === "sink" ? null : progress.rowsOut,
       duration_ms: Date.now() - progress.startedAt,
       measures,
       finished_at: new Date().toISOString()

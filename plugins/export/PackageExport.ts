@@ -3,8 +3,8 @@
  * same inputs, job and code), the manifest, sha256.txt and a data dictionary generated from the
  * fields the steps declare, so it cannot drift from the code.
  */
-import { stat } from "node:fs/promises"
-import { basename, relative } from "node:path"
+import { readdir, stat } from "node:fs/promises"
+import { basename, join, relative } from "node:path"
 import { Effect } from "effect"
 import { defineStep, type StepContext } from "../../core/Step.ts"
 import { datasetColumns, projectedRows } from "./columns.ts"
@@ -25,15 +25,24 @@ const FILES = {
 /** "2025-11-01-StockEtablissement_utf8.zip" -> "2025-11": the month the stock describes, from the published name. */
 const stockMonth = (file: string) => /(\d{4}-\d{2})-\d{2}-Stock/.exec(basename(file))?.[1] ?? null
 
+/** Every input file (folders listed), with its size and the stock month its name gives. */
 const describeInputs = (inputs: ReadonlyArray<string>) =>
-  Effect.promise(() =>
-    Promise.all(
-      inputs.map(async (path) => {
+  Effect.promise(async () => {
+    const files: string[] = []
+    for (const input of inputs) {
+      const info = await stat(input).catch(() => undefined)
+      if (info?.isDirectory()) {
+        const names = (await readdir(input)).filter((name) => !name.startsWith(".")).sort()
+        files.push(...names.map((name) => join(input, name)))
+      } else files.push(input)
+    }
+    return Promise.all(
+      files.map(async (path) => {
         const info = await stat(path).catch(() => undefined)
         return { path, bytes: info?.isFile() ? info.size : null, stock_month: stockMonth(path) }
       })
     )
-  )
+  })
 
 const exportDataset = (context: StepContext<unknown>, input: Parameters<typeof projectedRows>[0]) =>
   Effect.gen(function* () {

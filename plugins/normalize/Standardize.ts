@@ -21,9 +21,13 @@ export const SUMMARY = "reports/standardize_summary.json"
 /** Fields that pass through unchanged (a company list's website, provenance of the row). */
 const PASS_THROUGH = ["website", "input_name", "source_file", "source_line"] as const
 
-export const writes: FieldMap = Object.fromEntries(
-  Object.entries(NORMALIZED_FIELDS).map(([name, spec]) => [name, { ...spec }])
-) as FieldMap
+export const writes: FieldMap = {
+  ...(Object.fromEntries(Object.entries(NORMALIZED_FIELDS).map(([name, spec]) => [name, { ...spec }])) as FieldMap),
+  website: {
+    type: "string",
+    description: "Company website: as given in a company-list input, until enrichment finds one"
+  }
+}
 
 const normalizedColumns = Object.entries(NORMALIZED_FIELDS).map(([name, spec]) => ({ name, type: spec.type }))
 

@@ -46,7 +46,7 @@ export const writes: FieldMap = {
   siren: { type: "string", description: "Legal unit identifier, 9 digits" },
   ...rawFields,
   input_name: { type: "string", description: "Company name as given in a company-list input", internal: true },
-  website: { type: "string", description: "Website as given in a company-list input (or found by enrichment)" },
+  website: { type: "string", description: "Website as given in a company-list input", internal: true },
   source_file: raw("Input file the row came from"),
   source_line: { type: "integer", description: "Line of the row in its input file (header = 1)", internal: true },
   reject_reason: raw("Why the input line could not be used (rows with it go to normalized/rejects.csv)"),

@@ -106,22 +106,37 @@ describe("filon --json", () => {
     const rows = JSON.parse(result.stdout) as Array<{ id: string; steps: number; available: number }>
     expect(rows.map((row) => row.id).sort()).toEqual(PROFILE_IDS)
     const quick = YAML.parse(await Bun.file(join(repoRoot, "profiles", "quick.yaml")).text()) as { steps: string[] }
-    expect(rows.find((row) => row.id === "quick")).toMatchObject({ steps: quick.steps.length, available: 0 })
+    // The quick profile's steps are all built in.
+    expect(rows.find((row) => row.id === "quick")).toMatchObject({
+      steps: quick.steps.length,
+      available: quick.steps.length
+    })
   })
 
   it("lists loaded plugins and the documented steps not available with plugins --json", async () => {
     const bare = await spawnCli(["plugins", "--json"])
     expect(bare.code).toBe(0)
-    const none = JSON.parse(bare.stdout)
-    expect(none.plugins).toEqual([])
-    expect(none.not_available).toContain("dumps.collect")
-    expect(none.not_available).toContain("enrich.email")
+    const builtins = JSON.parse(bare.stdout)
+    expect(builtins.plugins.map((plugin: { id: string }) => plugin.id)).toEqual([
+      "sirene",
+      "normalize",
+      "quality",
+      "export"
+    ])
+    expect(builtins.not_available).not.toContain("dumps.collect")
+    expect(builtins.not_available).toContain("enrich.email")
 
     const loaded = await spawnCli(["plugins", "--json", "--plugin", testPlugin])
     expect(loaded.code).toBe(0)
     const withTest = JSON.parse(loaded.stdout)
-    expect(withTest.plugins.map((plugin: { id: string }) => plugin.id)).toEqual(["test"])
-    expect(withTest.plugins[0].steps.map((step: { id: string }) => step.id)).toEqual([
+    expect(withTest.plugins.map((plugin: { id: string }) => plugin.id)).toEqual([
+      "sirene",
+      "normalize",
+      "quality",
+      "export",
+      "test"
+    ])
+    expect(withTest.plugins.at(-1).steps.map((step: { id: string }) => step.id)).toEqual([
       "test.source",
       "test.upper",
       "test.score",
@@ -130,6 +145,6 @@ describe("filon --json", () => {
       "test.spend",
       "test.sleep"
     ])
-    expect(withTest.plugins[0].steps[1].aliases).toEqual(["test.upper_alias"])
+    expect(withTest.plugins.at(-1).steps[1].aliases).toEqual(["test.upper_alias"])
   })
 })

@@ -3,12 +3,12 @@
  * after those already on disk (`Range` + `If-Range`), appends on a matching 206, starts over on a
  * 200, and streams the body chunk by chunk, so memory stays flat on multi-GB files.
  */
-import { open } from "node:fs/promises"
+import { type FileHandle, open } from "node:fs/promises"
 import { Effect } from "effect"
 import * as Retry from "../../../core/Retry.ts"
 import { DownloadFailed, failureOfStatus } from "./DownloadError.ts"
 import type { DownloadListener } from "./DownloadEvent.ts"
-import { type CallContext, discardBody, send, validatorsOf, type Watchdog, watchdog } from "./Http.ts"
+import { type CallContext, discardBody, networkFailure, send, validatorsOf, type Watchdog, watchdog } from "./Http.ts"
 import {
   ifRangeValue,
   type PartFile,
@@ -115,7 +115,7 @@ class DiskFailure {
   constructor(readonly cause: unknown) {}
 }
 
-const writeAll = async (handle: import("node:fs/promises").FileHandle, data: Uint8Array) => {
+const writeAll = async (handle: FileHandle, data: Uint8Array) => {
   let offset = 0
   while (offset < data.byteLength) {
     const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset).catch((cause) => {
@@ -170,13 +170,7 @@ const writeBody = (
     catch: (error) =>
       error instanceof DiskFailure
         ? new DownloadFailed({ ...context, reason: "Disk", cause: error.cause })
-        : new DownloadFailed({
-            ...context,
-            reason: dog.timedOut() ? "Timeout" : "Network",
-            retryable: true,
-            cause: error,
-            ...(dog.timedOut() ? { detail: `no data for ${dog.idleMs} ms` } : {})
-          })
+        : networkFailure(error, dog, context)
   })
 
 /** A body shorter than announced resumes; a longer one means the part is unusable. */
