@@ -4,6 +4,7 @@
  */
 import { Stream } from "effect"
 import type { Rec } from "../../core/Record.ts"
+import { toAsyncRows } from "../../core/StreamBridge.ts"
 import type { DeclaredField, RecordInput } from "../../core/Step.ts"
 
 export interface DatasetColumn {
@@ -39,7 +40,7 @@ export const projectedRows = (
   columns: ReadonlyArray<DatasetColumn>,
   keep: (record: Rec) => boolean = () => true
 ) =>
-  Stream.toAsyncIterable(
+  toAsyncRows(
     input.pipe(
       Stream.filter(keep),
       Stream.map((record) => {

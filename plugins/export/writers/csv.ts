@@ -70,9 +70,9 @@ const text = (value: unknown, type: FieldType): string => {
 }
 
 /**
- * One field, quoted when needed. Null, undefined and non-finite numbers give an empty field; a present but empty value
- * (an empty string or list) gives `""`, so the two stay apart for readers that tell them apart
- * (PostgreSQL `COPY ... CSV`).
+ * One field, quoted when needed. Null, undefined and non-finite numbers give an empty field; a present
+ * but empty value (an empty string or list) gives `""`, so the two stay apart for readers that tell them
+ * apart (PostgreSQL `COPY ... CSV`; DuckDB with `allow_quoted_nulls = false`).
  */
 const field = (value: unknown, type: FieldType): string => {
   if (value === null || value === undefined || (typeof value === "number" && !Number.isFinite(value))) return ""

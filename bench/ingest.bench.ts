@@ -1,0 +1,104 @@
+/**
+ * Ingest benchmark: Filon's `quick` profile on generated SIRENE stocks of 1M and 5M establishments
+ * with a filter keeping about 1%, against DuckDB doing the same filter, join and Parquet write on
+ * the same files. Both run as child processes; figures are medians of several runs.
+ *
+ * usage: bun run bench:ingest [--sizes 1000000,5000000] [--runs 3]
+ */
+import { existsSync } from "node:fs"
+import { mkdir, rm, writeFile } from "node:fs/promises"
+import { join, resolve } from "node:path"
+import { generateStock, MALFORMED_FILE } from "./sirene/generate.ts"
+
+const ROOT = resolve(import.meta.dir, "..")
+const WORK = join(ROOT, ".tmp", "bench")
+const NAF = "62.02A"
+
+const option = (name: string, fallback: string) => {
+  const index = process.argv.indexOf(`--${name}`)
+  return index === -1 ? fallback : (process.argv[index + 1] ?? fallback)
+}
+const sizes = option("sizes", "1000000,5000000").split(",").map(Number)
+const runs = Number(option("runs", "3"))
+
+interface Measure {
+  readonly seconds: number
+  readonly peakRssMb: number
+  readonly rows: number
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Runs a command, timing it and reading its peak resident memory from the kernel's accounting. */
+const measure = async (command: string[], rowsOf: (stdout: string) => number): Promise<Measure> => {
+  const started = performance.now()
+  const child = Bun.spawn(command, { cwd: ROOT, stdout: "pipe", stderr: "pipe" })
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  const seconds = (performance.now() - started) / 1000
+  if (code !== 0 && code !== 4) throw new Error(`${command.join(" ")} exited ${code}\n${stderr.slice(-2000)}`)
+  const usage = child.resourceUsage()
+  return { seconds, peakRssMb: Number(usage?.maxRSS ?? 0) / 1024 / 1024, rows: rowsOf(stdout) }
+}
+
+const dataFor = async (establishments: number) => {
+  const dir = join(WORK, `sirene-${establishments}`)
+  if (!existsSync(join(dir, MALFORMED_FILE))) {
+    console.error(`generating ${establishments.toLocaleString("en")} establishments in ${dir} …`)
+    await generateStock({ establishments, seed: 20261121, dir })
+  }
+  return dir
+}
+
+const filonRun = async (dir: string, establishments: number): Promise<Measure> => {
+  const out = join(WORK, `filon-out-${establishments}`)
+  await rm(out, { recursive: true, force: true })
+  const job = join(WORK, "ingest-job.yaml")
+  await writeFile(job, `niche: bench_ingest\nprofile: quick\nfilters:\n  naf_include: ["${NAF}"]\n  active_only: true\n`)
+  return measure(["bun", "cli/main.ts", "run-profile", "--job", job, "--input", dir, "--out", out, "--json"], (stdout) => {
+    const summary = JSON.parse(stdout) as { outputs: Array<{ path: string; rows: number | null }> }
+    return summary.outputs.find((output) => output.path === "dataset.parquet")?.rows ?? 0
+  })
+}
+
+const duckdbRun = async (dir: string, establishments: number): Promise<Measure> => {
+  const out = join(WORK, `duckdb-out-${establishments}.parquet`)
+  await rm(out, { force: true })
+  return measure(["bun", "bench/sirene/duckdb-ingest.ts", dir, out, NAF], (stdout) => (JSON.parse(stdout) as { rows: number }).rows)
+}
+
+await mkdir(WORK, { recursive: true })
+const results = []
+for (const establishments of sizes) {
+  const dir = await dataFor(establishments)
+  const filon: Measure[] = []
+  const duckdb: Measure[] = []
+  for (let run = 0; run < runs; run++) {
+    // Alternate the order so neither engine always gets the warmer page cache.
+    if (run % 2 === 0) {
+      filon.push(await filonRun(dir, establishments))
+      duckdb.push(await duckdbRun(dir, establishments))
+    } else {
+      duckdb.push(await duckdbRun(dir, establishments))
+      filon.push(await filonRun(dir, establishments))
+    }
+  }
+  const row = {
+    establishments,
+    kept_rows: { filon: filon[0]!.rows, duckdb: duckdb[0]!.rows },
+    filon: { seconds: median(filon.map((m) => m.seconds)), rows_per_s: 0, peak_rss_mb: median(filon.map((m) => m.peakRssMb)) },
+    duckdb: { seconds: median(duckdb.map((m) => m.seconds)), rows_per_s: 0, peak_rss_mb: median(duckdb.map((m) => m.peakRssMb)) },
+    ratio: 0
+  }
+  row.filon.rows_per_s = Math.round(establishments / row.filon.seconds)
+  row.duckdb.rows_per_s = Math.round(establishments / row.duckdb.seconds)
+  row.ratio = Math.round((row.duckdb.seconds / row.filon.seconds) * 100) / 100
+  results.push(row)
+  console.log(
+    `${establishments.toLocaleString("en").padStart(10)} establishments | Filon ${row.filon.seconds.toFixed(2)} s, ${row.filon.rows_per_s.toLocaleString("en")} rows/s, ${row.filon.peak_rss_mb.toFixed(0)} MB | DuckDB ${row.duckdb.seconds.toFixed(2)} s, ${row.duckdb.rows_per_s.toLocaleString("en")} rows/s, ${row.duckdb.peak_rss_mb.toFixed(0)} MB | ratio ${row.ratio.toFixed(2)} (DuckDB time / Filon time) | kept ${row.kept_rows.filon} vs ${row.kept_rows.duckdb}`
+  )
+}
+console.log(JSON.stringify({ runs, naf: NAF, results }))
