@@ -311,6 +311,8 @@ const execute = (
         progress.steps[name] = state
         summary("done", null, state)
         yield* save
+        // A step's garbage is large (whole record files went through it); give it back before the next.
+        yield* Effect.sync(() => Bun.gc(true))
       })
 
     const batches = Effect.forEach(

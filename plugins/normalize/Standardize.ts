@@ -6,7 +6,7 @@
  * Two passes over the input, both streaming: the first writes normalized.parquet, rejects.csv and
  * the summary; the second passes the records on. Standardising is cheap; holding rows is not.
  */
-import { Effect, Option, Stream } from "effect"
+import { Chunk, Effect, Option, Stream } from "effect"
 import type { Rec } from "../../core/Record.ts"
 import { toAsyncRows } from "../../core/StreamBridge.ts"
 import { defineStep, type FieldMap, type RecordInput, type StepContext } from "../../core/Step.ts"
@@ -87,23 +87,27 @@ const writeFiles = (input: RecordInput, context: StepContext<unknown>) =>
     const rejectsByReason: Record<string, number> = {}
     const rejects: Array<Record<string, unknown>> = []
     const filled = new Map<string, number>(normalizedColumns.map((column) => [column.name, 0]))
+    // Counting in one synchronous loop per chunk: a per-record Effect would cost more than the rule itself.
     const kept = input.pipe(
-      Stream.map(normalizeOne),
-      Stream.tap((outcome) =>
-        Effect.sync(() => {
+      Stream.mapChunks((chunk) => {
+        const out: Rec[] = []
+        for (const record of chunk) {
+          const outcome = normalizeOne(record)
           counts.in++
           if (outcome.kind === "rejected") {
             rejects.push(outcome.reject)
             const reason = String(outcome.reject.reason)
             rejectsByReason[reason] = (rejectsByReason[reason] ?? 0) + 1
-            return
+            continue
           }
           counts.out++
-          for (const column of normalizedColumns)
+          for (const column of normalizedColumns) {
             if (isFilled(outcome.record[column.name])) filled.set(column.name, filled.get(column.name)! + 1)
-        })
-      ),
-      Stream.filterMap(keptRecord)
+          }
+          out.push(outcome.record)
+        }
+        return Chunk.unsafeFromArray(out)
+      })
     )
     const parquet = yield* Effect.tryPromise(() =>
       writeParquet(context.path(NORMALIZED), normalizedColumns, toAsyncRows(kept))

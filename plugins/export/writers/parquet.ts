@@ -34,7 +34,7 @@ export type Row = Readonly<Record<string, unknown>>
 export type Rows = AsyncIterable<Row> | Iterable<Row>
 
 export interface ParquetWriteOptions {
-  /** Rows per row group, which is also what the writer holds in memory at once. @default 50_000 */
+  /** Rows per row group, which is also what the writer holds in memory at once. @default 16_384 */
   readonly rowGroupRows?: number
 }
 
@@ -223,13 +223,16 @@ const footerRows = async (path: string): Promise<number> => {
  * -> Date32, datetime (ISO 8601) -> Timestamp(ms, UTC), string[] -> List<Utf8>, object/object[] -> Utf8
  * (JSON). Every column is nullable. A value that does not fit fails the write with ParquetValueInvalid.
  */
+/** Rows per row group: small enough that a group of wide string rows stays within tens of MB. */
+export const DEFAULT_ROW_GROUP_ROWS = 16_384
+
 export const writeParquet = async (
   path: string,
   columns: ReadonlyArray<ParquetColumn>,
   rows: Rows,
   options?: ParquetWriteOptions
 ): Promise<ParquetWritten> => {
-  const rowGroupRows = options?.rowGroupRows ?? 50_000
+  const rowGroupRows = options?.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS
   if (!Number.isInteger(rowGroupRows) || rowGroupRows < 1) throw new RangeError("rowGroupRows must be >= 1")
   await mkdir(dirname(path), { recursive: true })
   const staging = tempPathFor(path)

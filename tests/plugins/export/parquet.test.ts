@@ -144,12 +144,12 @@ describe("writeParquet", () => {
     expect(file).toEqual({ created_by: "filon version 1 (build parquet-wasm)" })
   })
 
-  it("writes 120k rows in row groups of 50k and keeps every row", async () => {
+  it("writes 120k rows in row groups of the requested size and keeps every row", async () => {
     const path = join(dir, "large.parquet")
     async function* rows() {
       for (let n = 0; n < 120_000; n++) yield company(n)
     }
-    const written = await writeParquet(path, companyColumns, rows())
+    const written = await writeParquet(path, companyColumns, rows(), { rowGroupRows: 50_000 })
     expect(written.rows).toBe(120_000)
     expect(await rowGroups(path)).toEqual([50_000, 50_000, 20_000])
     const back = await readParquet(path)
