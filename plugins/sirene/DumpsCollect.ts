@@ -56,7 +56,12 @@ export const writes: FieldMap = {
 
 const recordOf = (row: KeptRow, unit: RawFields | undefined): Rec => {
   const masked = maskForDiffusion({ ...row.fields, ...(unit ?? {}) })
-  return { ...masked, source_file: basename(row.file), source_line: row.line }
+  // Absent columns are left out: half of them are empty, and records travel between steps as JSON.
+  const record: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(masked)) if (value !== null && value !== undefined) record[name] = value
+  record.source_file = basename(row.file)
+  record.source_line = row.line
+  return record
 }
 
 const rejectRecord = (reject: Reject): Rec => ({
