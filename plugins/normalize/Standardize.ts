@@ -8,8 +8,8 @@
  */
 import { Chunk, Effect, Option, Stream } from "effect"
 import type { Rec } from "../../core/Record.ts"
-import { toAsyncRows } from "../../core/StreamBridge.ts"
 import { defineStep, type FieldMap, type RecordInput, type StepContext } from "../../core/Step.ts"
+import { toAsyncRows } from "../../core/StreamBridge.ts"
 import { csvChunks } from "../export/writers/csv.ts"
 import { writeParquet } from "../export/writers/parquet.ts"
 import type { RawEstablishment } from "./rules/raw.ts"

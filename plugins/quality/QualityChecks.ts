@@ -50,7 +50,13 @@ export const qualityChecks = defineStep({
         const before = yield* previousRows(context.path(SUMMARY))
         const counts = { rows: 0, duplicates: 0 }
         const missing: Record<string, number> = Object.fromEntries(context.config.required.map((field) => [field, 0]))
-        const filled = new Map<string, number>()
+        // Every dataset column is reported, even one no row fills (0); internal fields are not columns.
+        const internal = new Set(
+          context.upstreamFields.filter((field) => field.spec.internal).map((field) => field.name)
+        )
+        const filled = new Map<string, number>(
+          context.upstreamFields.filter((field) => !field.spec.internal).map((field) => [field.name, 0])
+        )
         let previousSiret: unknown
         const flagged = Stream.map(input, (record): Rec => {
           counts.rows++
@@ -68,6 +74,7 @@ export const qualityChecks = defineStep({
             }
           }
           for (const [field, value] of Object.entries(record)) {
+            if (internal.has(field)) continue
             if (isFilled(value)) filled.set(field, (filled.get(field) ?? 0) + 1)
             else if (!filled.has(field)) filled.set(field, 0)
           }

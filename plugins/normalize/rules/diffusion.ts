@@ -41,17 +41,19 @@ const ADDRESS_COLUMNS: readonly InseeColumn[] = [
   "indiceRepetitionEtablissement",
   "typeVoieEtablissement",
   "libelleVoieEtablissement",
-  "codePostalEtablissement",
-  "libelleCommuneEtablissement",
   "libelleCommuneEtrangerEtablissement",
   "distributionSpecialeEtablissement",
-  "codeCommuneEtablissement",
   "codeCedexEtablissement",
   "libelleCedexEtablissement",
   "codePaysEtrangerEtablissement",
   "libellePaysEtrangerEtablissement"
 ]
 
+/**
+ * Commune-level geography (commune code, postcode, commune name) is kept when INSEE publishes it:
+ * it is how the row was selected by a department or region filter, and it does not locate a
+ * person. The street, the complement, CEDEX and foreign addresses are masked.
+ */
 const MASKED_ALWAYS: readonly InseeColumn[] = [...PERSON_COLUMNS, ...ESTABLISHMENT_NAME_COLUMNS, ...ADDRESS_COLUMNS]
 
 const isRestricted = (status: string | null): boolean => status === "P" || status === "N"
@@ -63,7 +65,7 @@ export const isPartiallyDiffusible = (raw: RawEstablishment): boolean =>
 /**
  * A copy of `raw` holding only the known columns, with empty and `[ND]` values as null. When the
  * establishment or its unit is partially diffusible, these are null as well: person names and sex,
- * enseignes and the establishment's denomination, every address column, and the legal unit's
+ * enseignes and the establishment's denomination, every street-level address column, and the legal unit's
  * denomination, acronym and trading names unless the unit is a legal person whose own status is O.
  * Identifiers, NAF, legal category, headcount, states, dates, head-office flag and company
  * category are kept, as INSEE itself keeps them.

@@ -162,7 +162,8 @@ export const standardize = (input: RawEstablishment): StandardizeResult => {
       naf_label,
       naf25,
       naf25_label,
-      address_line,
+      // A partially diffusible unit has no street: a "postcode city" line would pass for an address.
+      address_line: diffusion === "P" ? null : address_line,
       postcode,
       city,
       commune_code,

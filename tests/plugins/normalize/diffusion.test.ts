@@ -27,7 +27,7 @@ describe("maskForDiffusion", () => {
     })
   })
 
-  it("drops names, sign and address even when they arrive in clear", () => {
+  it("drops names, sign and street address even when they arrive in clear, keeping the commune", () => {
     const leaky = withColumns(soleProprietor, { statutDiffusionEtablissement: "P" })
     const masked = maskForDiffusion(leaky)
     expect(masked.nomUniteLegale).toBeNull()
@@ -36,8 +36,10 @@ describe("maskForDiffusion", () => {
     expect(masked.sexeUniteLegale).toBeNull()
     expect(masked.enseigne1Etablissement).toBeNull()
     expect(masked.libelleVoieEtablissement).toBeNull()
-    expect(masked.codePostalEtablissement).toBeNull()
-    expect(masked.codeCommuneEtablissement).toBeNull()
+    expect(masked.numeroVoieEtablissement).toBeNull()
+    // Commune-level geography stays when INSEE publishes it (it does not locate a person).
+    expect(masked.codePostalEtablissement).toBe(leaky.codePostalEtablissement ?? null)
+    expect(masked.codeCommuneEtablissement).toBe(leaky.codeCommuneEtablissement ?? null)
     expect(masked.siret).toBe("55210055400013")
     expect(masked.activitePrincipaleEtablissement).toBe("10.71C")
   })

@@ -1,0 +1,45 @@
+/**
+ * The demo job on the bundled sample (plugins/sirene/sample) runs end to end through the CLI, as
+ * `bun run demo` does, but into a temporary folder. Skipped while the sample is not there yet.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "bun:test"
+import { existsSync } from "node:fs"
+import { readFile, rm } from "node:fs/promises"
+import { join } from "node:path"
+import { type CliResult, cli, parseCsv, ROOT, tempDir } from "./support.ts"
+
+const SAMPLE = join(ROOT, "plugins/sirene/sample")
+const JOB = join(SAMPLE, "demo.job.yaml")
+const hasSample = existsSync(JOB)
+
+let out: string
+let run: CliResult
+
+beforeAll(async () => {
+  if (!hasSample) return
+  out = await tempDir("demo")
+  run = await cli(["run-profile", "--job", JOB, "--input", SAMPLE, "--out", out])
+}, 120_000)
+
+afterAll(async () => {
+  if (out) await rm(out, { recursive: true, force: true })
+})
+
+describe("the demo job on the bundled sample", () => {
+  it.skipIf(!hasSample)("succeeds, with its KPIs met or not (exit 0 or 4)", () => {
+    expect({ code: run.code, stderr: [0, 4].includes(run.code) ? "" : run.stderr }).toEqual({
+      code: run.code === 4 ? 4 : 0,
+      stderr: ""
+    })
+  })
+
+  it.skipIf(!hasSample)("writes a non-empty dataset.csv", async () => {
+    const [header, ...rows] = parseCsv(await readFile(join(out, "dataset.csv"), "utf8"))
+    expect(header?.slice(0, 2)).toEqual(["siret", "siren"])
+    expect(rows.length).toBeGreaterThan(0)
+  })
+
+  it.skipIf(!hasSample)("ends its output with the KPI line", () => {
+    expect(run.stdout.trimEnd().split("\n").at(-1)).toStartWith("KPIs")
+  })
+})
