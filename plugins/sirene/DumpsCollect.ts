@@ -1,5 +1,5 @@
 /**
- * `dumps.collect`: streams the SIRENE stock files (CSV or the published .zip) or a company list,
+ * `dumps.collect`: streams the SIRENE stock files (CSV, the published .zip, or Parquet) or a company list,
  * keeps the establishments the job asks for with filters applied on raw bytes, joins their legal
  * unit, masks what diffusion rules forbid, and passes bad lines on as rejects with their reason.
  */

@@ -8,6 +8,7 @@ import { basename, join } from "node:path"
 import { fieldText, lineText, splitFields } from "../csv/fields.ts"
 import type { Reject } from "../scan.ts"
 import { csvChunks, detectFormat, type InputFormat, lineBlocks } from "./bytes.ts"
+import { parquetInfo } from "./parquet.ts"
 import { type Header, HeaderInvalid, recogniseHeader } from "./roles.ts"
 
 export interface InputFile {
@@ -39,10 +40,9 @@ export const listInputs = async (inputs: ReadonlyArray<string>): Promise<InputFi
   const result: InputFile[] = []
   for (const path of files) {
     const format = await detectFormat(path)
-    if (format === "parquet") {
-      throw new HeaderInvalid(path, "Parquet stock files are not supported yet: use the published CSV or .zip files")
-    }
-    result.push({ path, format, header: recogniseHeader(path, await firstLine(path, format)) })
+    const headerLine =
+      format === "parquet" ? (await parquetInfo(path)).columns.join(",") : await firstLine(path, format)
+    result.push({ path, format, header: recogniseHeader(path, headerLine) })
   }
   return result
 }

@@ -300,3 +300,34 @@ describe("bad input lines without a NAF filter", () => {
     expect(rejects.map((line) => line.split(",").slice(0, 3).join(","))).toEqual(["etab.csv,3,wrong_column_count"])
   })
 })
+
+describe("Parquet stock files", () => {
+  it("gives the same records as the CSV stock they were converted from", async () => {
+    const { DuckDBInstance } = await import("@duckdb/node-api")
+    const etabs = [
+      establishment(siretOf(A, "0001")),
+      establishment(siretOf(A, "0002"), { activitePrincipaleEtablissement: "70.10Z" }),
+      establishment(siretOf(B, "0001"), { codeCommuneEtablissement: "2A004", codePostalEtablissement: "20000" }),
+      establishment(siretOf(C, "0001"), { etatAdministratifEtablissement: "F" })
+    ]
+    const units = [legalUnit(A), legalUnit(B, { denominationUniteLegale: "CORSE, INFORMATIQUE" }), legalUnit(C)]
+    const filters = { naf_include: ["62"], active_only: true }
+    const csv = await collect(etabs, units, filters)
+    const base = await dir()
+    const duck = await (await DuckDBInstance.create(":memory:")).connect()
+    for (const [csvFile, parquetFile] of [
+      [csv.inputs[0]!, join(base, "StockEtablissement.parquet")],
+      [csv.inputs[1]!, join(base, "StockUniteLegale.parquet")]
+    ]) {
+      await duck.run(
+        `COPY (SELECT * FROM read_csv('${csvFile}', header = true, all_varchar = true)) TO '${parquetFile}' (FORMAT parquet, COMPRESSION zstd)`
+      )
+    }
+    const outDir = join(base, "out")
+    await runSteps({ steps: ["dumps.collect"], inputs: [base], outDir, job: { filters } })
+    const fromParquet = await readJsonl(join(outDir, "state/records/dumps.collect.jsonl"))
+    const strip = (records: Array<Record<string, unknown>>) => records.map(({ source_file: _file, ...rest }) => rest)
+    expect(fromParquet.map((r) => r.siret)).toEqual([siretOf(A, "0001"), siretOf(B, "0001")])
+    expect(strip(fromParquet)).toEqual(strip(csv.records))
+  })
+})
