@@ -37,7 +37,11 @@ const median = (values: number[]) => {
 const measure = async (command: string[], rowsOf: (stdout: string) => number): Promise<Measure> => {
   const started = performance.now()
   const child = Bun.spawn(command, { cwd: ROOT, stdout: "pipe", stderr: "pipe" })
-  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited])
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited
+  ])
   const seconds = (performance.now() - started) / 1000
   if (code !== 0 && code !== 4) throw new Error(`${command.join(" ")} exited ${code}\n${stderr.slice(-2000)}`)
   const usage = child.resourceUsage()
@@ -57,17 +61,26 @@ const filonRun = async (dir: string, establishments: number): Promise<Measure> =
   const out = join(WORK, `filon-out-${establishments}`)
   await rm(out, { recursive: true, force: true })
   const job = join(WORK, "ingest-job.yaml")
-  await writeFile(job, `niche: bench_ingest\nprofile: quick\nfilters:\n  naf_include: ["${NAF}"]\n  active_only: true\n`)
-  return measure(["bun", "cli/main.ts", "run-profile", "--job", job, "--input", dir, "--out", out, "--json"], (stdout) => {
-    const summary = JSON.parse(stdout) as { outputs: Array<{ path: string; rows: number | null }> }
-    return summary.outputs.find((output) => output.path === "dataset.parquet")?.rows ?? 0
-  })
+  await writeFile(
+    job,
+    `niche: bench_ingest\nprofile: quick\nfilters:\n  naf_include: ["${NAF}"]\n  active_only: true\n`
+  )
+  return measure(
+    ["bun", "cli/main.ts", "run-profile", "--job", job, "--input", dir, "--out", out, "--json"],
+    (stdout) => {
+      const summary = JSON.parse(stdout) as { outputs: Array<{ path: string; rows: number | null }> }
+      return summary.outputs.find((output) => output.path === "dataset.parquet")?.rows ?? 0
+    }
+  )
 }
 
 const duckdbRun = async (dir: string, establishments: number): Promise<Measure> => {
   const out = join(WORK, `duckdb-out-${establishments}.parquet`)
   await rm(out, { force: true })
-  return measure(["bun", "bench/sirene/duckdb-ingest.ts", dir, out, NAF], (stdout) => (JSON.parse(stdout) as { rows: number }).rows)
+  return measure(
+    ["bun", "bench/sirene/duckdb-ingest.ts", dir, out, NAF],
+    (stdout) => (JSON.parse(stdout) as { rows: number }).rows
+  )
 }
 
 await mkdir(WORK, { recursive: true })
@@ -89,8 +102,16 @@ for (const establishments of sizes) {
   const row = {
     establishments,
     kept_rows: { filon: filon[0]!.rows, duckdb: duckdb[0]!.rows },
-    filon: { seconds: median(filon.map((m) => m.seconds)), rows_per_s: 0, peak_rss_mb: median(filon.map((m) => m.peakRssMb)) },
-    duckdb: { seconds: median(duckdb.map((m) => m.seconds)), rows_per_s: 0, peak_rss_mb: median(duckdb.map((m) => m.peakRssMb)) },
+    filon: {
+      seconds: median(filon.map((m) => m.seconds)),
+      rows_per_s: 0,
+      peak_rss_mb: median(filon.map((m) => m.peakRssMb))
+    },
+    duckdb: {
+      seconds: median(duckdb.map((m) => m.seconds)),
+      rows_per_s: 0,
+      peak_rss_mb: median(duckdb.map((m) => m.peakRssMb))
+    },
     ratio: 0
   }
   row.filon.rows_per_s = Math.round(establishments / row.filon.seconds)
