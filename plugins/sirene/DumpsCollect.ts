@@ -55,7 +55,7 @@ export const writes: FieldMap = {
 }
 
 const recordOf = (row: KeptRow, unit: RawFields | undefined): Rec => {
-  const masked = maskForDiffusion({ ...row.fields, ...(unit ?? {}) })
+  const masked = maskForDiffusion({ ...row.fields(), ...(unit ?? {}) })
   // Absent columns are left out: half of them are empty, and records travel between steps as JSON.
   const record: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(masked)) if (value !== null && value !== undefined) record[name] = value
@@ -74,21 +74,12 @@ const rejectRecord = (reject: Reject): Rec => ({
   reject_raw: reject.raw
 })
 
-/** Sorted like the record files: by SIRET, then by where the row came from. */
-const bySiret = (a: Rec, b: Rec) => {
-  const [x, y] = [String(a.siret ?? ""), String(b.siret ?? "")]
-  if (x !== y) return x < y ? -1 : 1
-  const [f, g] = [String(a.source_file), String(b.source_file)]
-  if (f !== g) return f < g ? -1 : 1
-  return Number(a.source_line) - Number(b.source_line)
-}
-
-const collect = async (
+export const collect = async (
   inputs: ReadonlyArray<string>,
   filters: unknown,
   sample: number | undefined,
   log: (message: string, data?: Record<string, unknown>) => void
-): Promise<{ records: Rec[]; lines: number; seconds: number }> => {
+): Promise<{ records: Iterable<Rec>; lines: number; seconds: number }> => {
   const started = performance.now()
   const files = await listInputs(inputs)
   const establishments = files.filter((file) => file.header.role === "establishments")
@@ -130,8 +121,8 @@ const collect = async (
       `${basename(file.path)}: ${fileStats.lines} lines, ${result.kept.length} kept (${list ? "company list" : compiled.description}), ${result.rejects.length} rejected`
     )
   }
-  const sirens = new Set(kept.map((row) => row.fields.siren ?? ""))
-  const units = new Map<string, RawFields>()
+  const sirens = new Set(kept.map((row) => row.siren))
+  const units = new Map<string, () => RawFields>()
   const unitRejects = new Map<string, Reject>()
   for (const file of legalUnits) {
     const fileStats: ScanStats = { lines: 0, bytes: 0 }
@@ -151,42 +142,61 @@ const collect = async (
     establishments.length > 0 &&
     !list &&
     compileFilter(filters as never, indexOf(establishments[0]!), () => []).activeLegalUnit
-  const records: Rec[] = []
+  return {
+    records: buildRecords({ kept, units, unitRejects, rejects, list, activeUnitsOnly }),
+    lines: stats.lines,
+    seconds: (performance.now() - started) / 1000
+  }
+}
+
+/**
+ * Records are built as they are pulled (a kept row is decoded, joined, masked and let go), in
+ * stock order; the runner sorts by SIRET when the stock was not sorted, with bounded memory.
+ */
+function* buildRecords(parts: {
+  readonly kept: KeptRow[]
+  readonly units: ReadonlyMap<string, () => RawFields>
+  readonly unitRejects: ReadonlyMap<string, Reject>
+  readonly rejects: Reject[]
+  readonly list: Awaited<ReturnType<typeof readCompanyList>> | undefined
+  readonly activeUnitsOnly: boolean
+}): Generator<Rec> {
+  const { kept, units, unitRejects, rejects, list, activeUnitsOnly } = parts
   const found = new Set<string>()
-  for (const row of kept) {
-    const siren = row.fields.siren ?? ""
-    const unit = units.get(siren)
-    if (!unit) {
-      const unreadable = unitRejects.get(siren)
+  for (let i = 0; i < kept.length; i++) {
+    const row = kept[i]!
+    kept[i] = undefined as never // let the row go once its record exists
+    const unitFields = units.get(row.siren)
+    if (!unitFields) {
+      const unreadable = unitRejects.get(row.siren)
       const reason = unreadable ? "legal_unit_unreadable" : "legal_unit_not_found"
       const detail = unreadable
-        ? `legal unit ${siren} at ${basename(unreadable.file)}:${unreadable.line}: ${unreadable.detail}`
-        : `legal unit ${siren} is not in the legal-units stock`
-      rejects.push({ file: row.file, line: row.line, reason, detail, siret: row.fields.siret ?? "", raw: "" })
+        ? `legal unit ${row.siren} at ${basename(unreadable.file)}:${unreadable.line}: ${unreadable.detail}`
+        : `legal unit ${row.siren} is not in the legal-units stock`
+      rejects.push({ file: row.file, line: row.line, reason, detail, siret: row.fields().siret ?? "", raw: "" })
       continue
     }
+    const unit = unitFields()
     if (activeUnitsOnly && unit.etatAdministratifUniteLegale !== "A") continue
     const record = recordOf(row, unit)
     const listed = list?.rows.get(String(record.siret))
     if (listed) found.add(String(record.siret))
-    records.push(listed ? { ...record, input_name: listed.name, website: listed.website } : record)
+    yield listed ? { ...record, input_name: listed.name, website: listed.website } : record
   }
   // Company-list SIRETs absent from the stock (or given without any stock) go on as they are.
   for (const [siret, listed] of list?.rows ?? []) {
     if (!found.has(siret)) {
-      records.push({
+      yield {
         siret,
         siren: siret.slice(0, 9),
         input_name: listed.name,
         website: listed.website,
         source_file: listed.file,
         source_line: listed.line
-      })
+      }
     }
   }
-  records.push(...rejects.map(rejectRecord))
-  records.sort(bySiret)
-  return { records, lines: stats.lines, seconds: (performance.now() - started) / 1000 }
+  for (const reject of rejects) yield rejectRecord(reject)
 }
 
 const indexOf = (file: InputFile) => {

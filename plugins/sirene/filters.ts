@@ -44,11 +44,8 @@ const departmentAt = (bytes: Uint8Array, bounds: Int32Array, index: number): str
   return a === 0x39 && (b === 0x37 || b === 0x38) ? two + String.fromCharCode(bytes[from + 2]!) : two
 }
 
-const textAt = (bytes: Uint8Array, bounds: Int32Array, index: number): string => {
-  let text = ""
-  for (let i = bounds[index * 2]!; i < bounds[index * 2 + 1]!; i++) text += String.fromCharCode(bytes[i]!)
-  return text
-}
+const textAt = (bytes: Uint8Array, bounds: Int32Array, index: number): string =>
+  String.fromCharCode.apply(null, bytes.subarray(bounds[index * 2]!, bounds[index * 2 + 1]!) as unknown as number[])
 
 const encoder = new TextEncoder()
 

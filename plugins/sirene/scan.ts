@@ -34,7 +34,45 @@ export type RawFields = Record<string, string | null>
 export interface KeptRow {
   readonly file: string
   readonly line: number
-  readonly fields: RawFields
+  readonly siren: string
+  /** The row's columns, decoded on demand: a kept CSV line waits as a compact copy of its bytes. */
+  readonly fields: () => RawFields
+}
+
+/** Decodes the carried columns of one line; absent values are left out. */
+const decodeFields = (
+  bytes: Uint8Array,
+  bounds: Int32Array,
+  quoted: Uint8Array,
+  wanted: ReadonlyArray<readonly [string, number]>
+): RawFields => {
+  const fields: RawFields = {}
+  for (const [name, index] of wanted) {
+    const value = absentAsNull(fieldText(bytes, bounds, quoted, index))
+    if (value !== null) fields[name] = value
+  }
+  return fields
+}
+
+/**
+ * Keeps a line as a copy of its bytes (a few hundred bytes, where decoded columns take kilobytes)
+ * and decodes it again when its record is built.
+ */
+const lazyLine = (
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  columns: number,
+  wanted: ReadonlyArray<readonly [string, number]>
+) => {
+  // A real copy: on a Buffer, slice() is a view, and the block it points into is reused for the next read.
+  const copy = new Uint8Array(bytes.subarray(start, end))
+  return () => {
+    const bounds = new Int32Array((columns + 1) * 2)
+    const quoted = new Uint8Array(columns + 1)
+    splitFields(copy, 0, copy.length, bounds, quoted)
+    return decodeFields(copy, bounds, quoted, wanted)
+  }
 }
 
 export interface ScanStats {
@@ -130,6 +168,7 @@ export const scanEstablishments = async (options: {
   const quoted = new Uint8Array(header.count + 1)
   const wanted = columnsOf(header, ESTABLISHMENT_COLUMNS)
   const siretIndex = header.columns.get("siret")!
+  const sirenIndex = header.columns.get("siren")!
   const kept: KeptRow[] = []
   const rejects: Reject[] = []
   const limit = options.limit ?? Number.POSITIVE_INFINITY
@@ -181,9 +220,8 @@ export const scanEstablishments = async (options: {
         rejects.push(rejectOf(file, bytes, start, end, line, "invalid_utf8", "bytes that are not UTF-8", siretIndex))
         return
       }
-      const fields: RawFields = {}
-      for (const [name, index] of wanted) fields[name] = absentAsNull(fieldText(bytes, bounds, quoted, index))
-      kept.push({ file, line, fields })
+      const siren = fieldText(bytes, bounds, quoted, sirenIndex)
+      kept.push({ file, line, siren, fields: lazyLine(bytes, start, end, header.count, wanted) })
     }
   )
   return { kept, rejects }
@@ -196,7 +234,7 @@ export const scanLegalUnits = async (options: {
   readonly header: Header
   readonly sirens: ReadonlySet<string>
   readonly stats: ScanStats
-}): Promise<{ units: Map<string, RawFields>; rejects: Map<string, Reject> }> => {
+}): Promise<{ units: Map<string, () => RawFields>; rejects: Map<string, Reject> }> => {
   const { file, header, sirens } = options
   const bounds = new Int32Array((header.count + 1) * 2)
   const quoted = new Uint8Array(header.count + 1)
@@ -205,7 +243,7 @@ export const scanLegalUnits = async (options: {
   if (options.format === "parquet") return { units: await parquetLegalUnits(options, wanted), rejects: new Map() }
   const numeric = new Set<number>()
   for (const siren of sirens) if (/^\d{9}$/.test(siren)) numeric.add(Number(siren))
-  const units = new Map<string, RawFields>()
+  const units = new Map<string, () => RawFields>()
   const rejects = new Map<string, Reject>()
   await scanLines(csvChunks(file, options.format), null, options.stats, (bytes, start, end, line) => {
     if (sirenIndex === 0) {
@@ -243,9 +281,7 @@ export const scanLegalUnits = async (options: {
       })
       return
     }
-    const fields: RawFields = {}
-    for (const [name, index] of wanted) fields[name] = absentAsNull(fieldText(bytes, bounds, quoted, index))
-    units.set(known, fields)
+    units.set(known, lazyLine(bytes, start, end, header.count, wanted))
   })
   return { units, rejects }
 }
@@ -299,7 +335,7 @@ const scanParquetEstablishments = async (
         const value = absentAsNull(row[name] ?? "")
         if (value !== null) fields[name] = value
       }
-      kept.push({ file: options.file, line: options.stats.lines + 1, fields })
+      kept.push({ file: options.file, line: options.stats.lines + 1, siren: row.siren ?? "", fields: () => fields })
     }
   }
 }
@@ -308,7 +344,7 @@ const parquetLegalUnits = async (
   options: Parameters<typeof scanLegalUnits>[0],
   wanted: ReadonlyArray<readonly [string, number]>
 ) => {
-  const units = new Map<string, RawFields>()
+  const units = new Map<string, () => RawFields>()
   const names = ["siren", ...wanted.map(([name]) => name)]
   for await (const batch of parquetRowBatches(options.file, names)) {
     for (const row of batch) {
@@ -320,7 +356,7 @@ const parquetLegalUnits = async (
         const value = absentAsNull(row[name] ?? "")
         if (value !== null) fields[name] = value
       }
-      units.set(siren, fields)
+      units.set(siren, () => fields)
     }
   }
   return units

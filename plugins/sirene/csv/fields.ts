@@ -67,7 +67,11 @@ export const splitFields = (
 
 const decoder = new TextDecoder("utf-8", { fatal: true })
 
-export class InvalidUtf8 extends Error {}
+export class InvalidUtf8 extends Error {
+  constructor() {
+    super("a field holds bytes that are not UTF-8")
+  }
+}
 
 /** The text of field `index`, unescaping `""`; throws InvalidUtf8 on bytes that are not UTF-8. */
 export const fieldText = (bytes: Uint8Array, bounds: Int32Array, quoted: Uint8Array, index: number): string => {
@@ -83,9 +87,8 @@ export const fieldText = (bytes: Uint8Array, bounds: Int32Array, quoted: Uint8Ar
   }
   let text: string
   if (ascii) {
-    text = ""
-    // Short ASCII fields decode faster by hand than through TextDecoder.
-    for (let i = from; i < to; i++) text += String.fromCharCode(bytes[i]!)
+    // One call makes one flat string; `+=` per character would leave a rope of tiny nodes per field.
+    text = String.fromCharCode.apply(null, bytes.subarray(from, to) as unknown as number[])
   } else {
     try {
       text = decoder.decode(bytes.subarray(from, to))
