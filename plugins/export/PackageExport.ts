@@ -6,13 +6,11 @@
 import { readdir, stat } from "node:fs/promises"
 import { basename, join, relative } from "node:path"
 import { Effect } from "effect"
-import { defineStep, type StepContext } from "../../core/Step.ts"
-import { datasetColumns, projectedRows } from "./columns.ts"
+import { defineStep, type RecordInput, type StepContext } from "../../core/Step.ts"
+import { datasetColumns, writeDatasetPair } from "./columns.ts"
 import { codeVersions } from "./versions.ts"
 import { renderSha256Txt } from "./writers/checksums.ts"
-import { csvChunks } from "./writers/csv.ts"
 import { renderDataDictionary } from "./writers/dictionary.ts"
-import { writeParquet } from "./writers/parquet.ts"
 
 const FILES = {
   csv: "dataset.csv",
@@ -44,20 +42,10 @@ const describeInputs = (inputs: ReadonlyArray<string>) =>
     )
   })
 
-const exportDataset = (context: StepContext<unknown>, input: Parameters<typeof projectedRows>[0]) =>
+const exportDataset = (context: StepContext<unknown>, input: RecordInput) =>
   Effect.gen(function* () {
     const columns = datasetColumns(context.upstreamFields)
-    const parquet = yield* Effect.tryPromise(() =>
-      writeParquet(context.path(FILES.parquet), columns, projectedRows(input, columns))
-    )
-    const parquetOut = yield* context.recordOutput(FILES.parquet, {
-      rows: parquet.rows,
-      schema: columns.map((c) => c.name)
-    })
-    const csvOut = yield* context.writeOutput(FILES.csv, csvChunks(columns, projectedRows(input, columns)), {
-      rows: parquet.rows,
-      schema: columns.map((c) => c.name)
-    })
+    const { parquetOut, csvOut } = yield* writeDatasetPair(context, input, columns, { csv: FILES.csv, parquet: FILES.parquet })
     const dictionary = renderDataDictionary({
       title: `Data dictionary — ${context.job.niche}`,
       generatedFrom: `profile ${context.profile.id}: the fields each step declares`,

@@ -7,9 +7,7 @@
 import { Effect, Schema } from "effect"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
-import { datasetColumns, projectedRows } from "./columns.ts"
-import { csvChunks } from "./writers/csv.ts"
-import { writeParquet } from "./writers/parquet.ts"
+import { datasetColumns, writeDatasetPair } from "./columns.ts"
 
 const CSV = "dataset_premium.csv"
 const PARQUET = "dataset_premium.parquet"
@@ -52,11 +50,7 @@ export const premiumDataset = defineStep({
     Effect.gen(function* () {
       const columns = datasetColumns(context.upstreamFields)
       const keep = (record: Rec) => isPremium(record, context.config.min_quality_score)
-      const parquet = yield* Effect.tryPromise(() =>
-        writeParquet(context.path(PARQUET), columns, projectedRows(input, columns, keep))
-      )
-      yield* context.recordOutput(PARQUET, { rows: parquet.rows, schema: columns.map((column) => column.name) })
-      yield* context.writeOutput(CSV, csvChunks(columns, projectedRows(input, columns, keep)), { rows: parquet.rows })
+      const parquet = yield* writeDatasetPair(context, input, columns, { csv: CSV, parquet: PARQUET }, keep)
       yield* context.measure("premium_rows", parquet.rows)
       yield* context.log(`premium: ${parquet.rows} rows with quality_score >= ${context.config.min_quality_score}`)
     })

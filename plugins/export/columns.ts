@@ -2,10 +2,13 @@
  * Which fields become dataset columns: every field declared upstream that is not internal, in
  * plan order (identifiers first), so the columns follow the steps' declarations, not the data.
  */
-import { Stream } from "effect"
+import { Effect, Stream } from "effect"
+import { writeAtomic } from "../../core/AtomicFile.ts"
 import type { Rec } from "../../core/Record.ts"
-import { toAsyncRows } from "../../core/StreamBridge.ts"
-import type { DeclaredField, RecordInput } from "../../core/Step.ts"
+import { fanOut } from "../../core/StreamBridge.ts"
+import type { DeclaredField, RecordInput, StepContext } from "../../core/Step.ts"
+import { csvChunks } from "./writers/csv.ts"
+import { writeParquet } from "./writers/parquet.ts"
 
 export interface DatasetColumn {
   readonly name: string
@@ -34,19 +37,44 @@ export const datasetColumns = (fields: ReadonlyArray<DeclaredField>): DatasetCol
     .map(({ column }) => column)
 }
 
-/** Records cut to the dataset columns (absent values as null), as an async iterable for the writers. */
-export const projectedRows = (
+/** Records cut to the dataset columns (absent values as null). */
+export const projectedStream = (
   input: RecordInput,
   columns: ReadonlyArray<DatasetColumn>,
   keep: (record: Rec) => boolean = () => true
 ) =>
-  toAsyncRows(
-    input.pipe(
-      Stream.filter(keep),
-      Stream.map((record) => {
-        const row: Record<string, unknown> = {}
-        for (const column of columns) row[column.name] = record[column.name] ?? null
-        return row
-      })
-    )
+  input.pipe(
+    Stream.filter(keep),
+    Stream.map((record) => {
+      const row: Record<string, unknown> = {}
+      for (const column of columns) row[column.name] = record[column.name] ?? null
+      return row
+    })
   )
+
+/**
+ * Writes the same rows as CSV and Parquet from one pass over the input (both writers pull from a
+ * bounded broadcast), and records both outputs.
+ */
+export const writeDatasetPair = (
+  context: StepContext<unknown>,
+  input: RecordInput,
+  columns: ReadonlyArray<DatasetColumn>,
+  paths: { readonly csv: string; readonly parquet: string },
+  keep?: (record: Rec) => boolean
+) =>
+  Effect.gen(function* () {
+    let rows = 0
+    yield* fanOut(projectedStream(input, columns, keep), [
+      async (stream) => {
+        rows = (await writeParquet(context.path(paths.parquet), columns, stream)).rows
+      },
+      async (stream) => {
+        await Effect.runPromise(writeAtomic(context.path(paths.csv), csvChunks(columns, stream)))
+      }
+    ])
+    const meta = { rows, schema: columns.map((column) => column.name) }
+    const parquetOut = yield* context.recordOutput(paths.parquet, meta)
+    const csvOut = yield* context.recordOutput(paths.csv, meta)
+    return { parquetOut, csvOut, rows: meta.rows }
+  })

@@ -6,7 +6,7 @@
  * Two passes over the input, both streaming: the first writes normalized.parquet, rejects.csv and
  * the summary; the second passes the records on. Standardising is cheap; holding rows is not.
  */
-import { Chunk, Effect, Option, Stream } from "effect"
+import { Chunk, Effect, Fiber, Stream } from "effect"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep, type FieldMap, type RecordInput, type StepContext } from "../../core/Step.ts"
 import { toAsyncRows } from "../../core/StreamBridge.ts"
@@ -74,13 +74,13 @@ const normalizeOne = (record: Rec): Outcome => {
   return { kind: "kept", record: fields }
 }
 
-const keptRecord = (outcome: Outcome): Option.Option<Rec> =>
-  outcome.kind === "kept" ? Option.some(outcome.record) : Option.none()
-
 const isFilled = (value: unknown) => value !== null && value !== undefined && value !== ""
 
-/** Pass one: the step's files, and the figures of the summary. */
-const writeFiles = (input: RecordInput, context: StepContext<unknown>) =>
+/**
+ * One pass: records go to the runner and, through a bounded broadcast, to the Parquet writer;
+ * rejects and figures are gathered on the way, and the step's files are finished at the end.
+ */
+const standardizeAll = (input: RecordInput, context: StepContext<unknown>) =>
   Effect.gen(function* () {
     const started = performance.now()
     const counts = { in: 0, out: 0 }
@@ -109,35 +109,46 @@ const writeFiles = (input: RecordInput, context: StepContext<unknown>) =>
         return Chunk.unsafeFromArray(out)
       })
     )
-    const parquet = yield* Effect.tryPromise(() =>
-      writeParquet(context.path(NORMALIZED), normalizedColumns, toAsyncRows(kept))
+    const [toRunner, toParquet] = yield* Stream.broadcast(kept, 2, 16)
+    const writer = yield* Effect.fork(
+      Effect.tryPromise(() => writeParquet(context.path(NORMALIZED), normalizedColumns, toAsyncRows(toParquet)))
     )
-    yield* context.recordOutput(NORMALIZED, {
-      rows: parquet.rows,
-      schema: normalizedColumns.map((column) => column.name)
+    const finish = Effect.gen(function* () {
+      const parquet = yield* Fiber.join(writer)
+      yield* finishFiles(parquet.rows)
     })
-    yield* context.writeOutput(REJECTS, csvChunks(REJECT_COLUMNS, rejects), { rows: rejects.length })
-    const seconds = (performance.now() - started) / 1000
-    const linesPerSecond = Math.round(counts.in / Math.max(seconds, 1e-6))
-    const summary = {
-      lines_in: counts.in,
-      lines_out: counts.out,
-      rejected: rejects.length,
-      lines_per_s: linesPerSecond,
-      rejects_by_reason: Object.fromEntries(Object.entries(rejectsByReason).sort(([a], [b]) => (a < b ? -1 : 1))),
-      fill_rates: Object.fromEntries(
-        normalizedColumns.map((column) => [
-          column.name,
-          counts.out ? Math.round((filled.get(column.name)! / counts.out) * 10_000) / 10_000 : 0
-        ])
-      )
-    }
-    // The summary is a report: its speed figure varies run to run, unlike the dataset files.
-    yield* context.writeOutput(SUMMARY, `${JSON.stringify(summary, null, 2)}\n`)
-    yield* context.measure("standardize_lines_per_s", linesPerSecond)
-    yield* context.measure("rejected_rows", rejects.length)
-    if (rejects.length > 0)
-      yield* context.log(`${rejects.length} rows rejected (see ${REJECTS})`, { by_reason: summary.rejects_by_reason })
+    const finishFiles = (parquetRows: number) =>
+      Effect.gen(function* () {
+        yield* context.recordOutput(NORMALIZED, {
+          rows: parquetRows,
+          schema: normalizedColumns.map((column) => column.name)
+        })
+        yield* context.writeOutput(REJECTS, csvChunks(REJECT_COLUMNS, rejects), { rows: rejects.length })
+        const seconds = (performance.now() - started) / 1000
+        const linesPerSecond = Math.round(counts.in / Math.max(seconds, 1e-6))
+        const summary = {
+          lines_in: counts.in,
+          lines_out: counts.out,
+          rejected: rejects.length,
+          lines_per_s: linesPerSecond,
+          rejects_by_reason: Object.fromEntries(Object.entries(rejectsByReason).sort(([a], [b]) => (a < b ? -1 : 1))),
+          fill_rates: Object.fromEntries(
+            normalizedColumns.map((column) => [
+              column.name,
+              counts.out ? Math.round((filled.get(column.name)! / counts.out) * 10_000) / 10_000 : 0
+            ])
+          )
+        }
+        // The summary is a report: its speed figure varies run to run, unlike the dataset files.
+        yield* context.writeOutput(SUMMARY, `${JSON.stringify(summary, null, 2)}\n`)
+        yield* context.measure("standardize_lines_per_s", linesPerSecond)
+        yield* context.measure("rejected_rows", rejects.length)
+        if (rejects.length > 0)
+          yield* context.log(`${rejects.length} rows rejected (see ${REJECTS})`, {
+            by_reason: summary.rejects_by_reason
+          })
+      })
+    return toRunner.pipe(Stream.concat(Stream.drain(Stream.fromEffect(finish))))
   })
 
 export const standardizeStep = defineStep({
@@ -154,10 +165,7 @@ export const standardizeStep = defineStep({
     { path: REJECTS, description: "Rows that could not be used: file, line, reason, detail, siret, raw line" },
     { path: SUMMARY, description: "Lines in and out, lines per second, rejects by reason, fill rates" }
   ],
-  run: (input, context) =>
-    Stream.unwrap(
-      writeFiles(input, context).pipe(Effect.as(input.pipe(Stream.map(normalizeOne), Stream.filterMap(keptRecord))))
-    )
+  run: (input, context) => Stream.unwrapScoped(standardizeAll(input, context))
 })
 
 export type { NormalizedFields }
