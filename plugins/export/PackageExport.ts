@@ -45,7 +45,10 @@ const describeInputs = (inputs: ReadonlyArray<string>) =>
 const exportDataset = (context: StepContext<unknown>, input: RecordInput) =>
   Effect.gen(function* () {
     const columns = datasetColumns(context.upstreamFields)
-    const { parquetOut, csvOut } = yield* writeDatasetPair(context, input, columns, { csv: FILES.csv, parquet: FILES.parquet })
+    const { parquetOut, csvOut } = yield* writeDatasetPair(context, input, columns, {
+      csv: FILES.csv,
+      parquet: FILES.parquet
+    })
     const dictionary = renderDataDictionary({
       title: `Data dictionary — ${context.job.niche}`,
       generatedFrom: `profile ${context.profile.id}: the fields each step declares`,

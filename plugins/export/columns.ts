@@ -5,8 +5,8 @@
 import { Effect, Stream } from "effect"
 import { writeAtomic } from "../../core/AtomicFile.ts"
 import type { Rec } from "../../core/Record.ts"
-import { fanOut } from "../../core/StreamBridge.ts"
 import type { DeclaredField, RecordInput, StepContext } from "../../core/Step.ts"
+import { fanOut } from "../../core/StreamBridge.ts"
 import { csvChunks } from "./writers/csv.ts"
 import { writeParquet } from "./writers/parquet.ts"
 
