@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto"
 import { mkdir, readdir, rm } from "node:fs/promises"
 import { join, resolve } from "node:path"
-import { Cause, Context, Data, Deferred, Effect, Exit, Layer, Option } from "effect"
+import { Context, Deferred, Effect, Layer } from "effect"
 import { TEMP_MARKER } from "./AtomicFile.ts"
 import { Budget, type BudgetLimits, type BudgetOptions } from "./Budget.ts"
 import { EventLog, type RunEvent } from "./EventLog.ts"
@@ -15,16 +15,17 @@ import {
   ancestorsOf,
   finalRecordSources,
   type Plan,
-  PlanInvalid,
+  type PlanInvalid,
   recordSourcesOf,
-  resolvePlan,
   upstreamFieldsOf
 } from "./Plan.ts"
+import { prepare, RunRequestInvalid, type StepNotAvailable } from "./Prepare.ts"
 import type { Profile } from "./Profile.ts"
 import { RECORD_KEY } from "./Record.ts"
 import { mergeRecords } from "./RecordFile.ts"
 import { Registry } from "./Registry.ts"
 import { type RetryPolicy, stepPolicy } from "./Retry.ts"
+import { classifyOutcome, MissingUpstream } from "./RunOutcome.ts"
 import {
   acquireLock,
   describeInputs,
@@ -36,32 +37,9 @@ import {
   type StepState,
   writeState
 } from "./RunState.ts"
-import { parseSetOverrides, resolveSettings, StepConfigInvalid } from "./Settings.ts"
-import {
-  describeError,
-  type ExecutionEnv,
-  executeStep,
-  fingerprintOf,
-  reusableState,
-  type StepProgress
-} from "./StepExecution.ts"
+import type { StepConfigInvalid } from "./Settings.ts"
+import { type ExecutionEnv, executeStep, fingerprintOf, reusableState, type StepProgress } from "./StepExecution.ts"
 import { ExitCode, type RunSummary, type StepSummary } from "./Summary.ts"
-
-export class StepNotAvailable extends Data.TaggedError("StepNotAvailable")<{
-  readonly profile: string
-  readonly steps: ReadonlyArray<{ readonly name: string; readonly reason: string }>
-}> {
-  override get message() {
-    const list = this.steps.map((step) => `${step.name} (${step.reason})`).join(", ")
-    return `profile ${this.profile} cannot run: these steps are not available: ${list}. Run with --explain to see the plan, or use a profile without them.`
-  }
-}
-
-export class RunRequestInvalid extends Data.TaggedError("RunRequestInvalid")<{ readonly reason: string }> {
-  override get message() {
-    return this.reason
-  }
-}
 
 export interface RunRequest {
   readonly job: Job
@@ -90,6 +68,8 @@ export interface RunRequest {
   readonly cancel?: Effect.Effect<void>
 }
 
+export { prepare, RunRequestInvalid, StepNotAvailable } from "./Prepare.ts"
+
 export type RunRefused =
   | PlanInvalid
   | StepNotAvailable
@@ -109,42 +89,6 @@ export const budgetLimitsOf = (job: Job, overrides: BudgetLimits = {}): BudgetLi
   ...job.budgets,
   ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined))
 })
-
-/** Plans a run and checks everything that can be checked before it starts (steps, fields, settings). */
-export const prepare = (profile: Profile, job: Job, set: ReadonlyArray<string> = []) =>
-  Effect.gen(function* () {
-    const registry = yield* Registry
-    const plan = yield* resolvePlan(profile, registry)
-    const unavailable: Array<{ name: string; reason: string }> = plan.unavailable.map((node) => ({
-      name: node.name,
-      reason: "not built yet"
-    }))
-    for (const node of plan.nodes) {
-      const check = node.step?.availability ? yield* node.step.availability : { ok: true as const }
-      if (!check.ok) unavailable.push({ name: node.name, reason: check.reason })
-    }
-    if (unavailable.length > 0) return yield* new StepNotAvailable({ profile: profile.id, steps: unavailable })
-    if (plan.fieldProblems.length > 0) {
-      return yield* new PlanInvalid({
-        profile: profile.id,
-        problems: plan.fieldProblems.map(
-          (problem) => `step ${problem.step} reads field ${problem.field}, which no upstream step writes`
-        )
-      })
-    }
-    const names = plan.nodes.flatMap((node) => [node.name, node.id])
-    const cli = parseSetOverrides(set, names)
-    if (cli.error !== undefined) return yield* new RunRequestInvalid({ reason: cli.error })
-    const settings = new Map<string, unknown>()
-    const problems: string[] = []
-    for (const node of plan.nodes) {
-      const decoded = yield* Effect.either(resolveSettings(node.step!, node.name, { profile, job, cli: cli.value }))
-      if (decoded._tag === "Left") problems.push(...decoded.left.problems.map((problem) => `${node.name}: ${problem}`))
-      else settings.set(node.name, decoded.right)
-    }
-    if (problems.length > 0) return yield* new StepConfigInvalid({ step: "", problems })
-    return { plan, settings }
-  })
 
 /** Runs a profile. Refusals (bad plan, settings, lock) fail; a run that started always returns a summary. */
 export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRefused, Registry> =>
@@ -332,36 +276,8 @@ const execute = (
     const stoppedSteps = [...new Set([...progress.failed, ...progress.running])]
     progress.running.clear()
 
-    let error: RunSummary["error"] = null
-    let stoppedBy: RunSummary["stopped_by"] = null
-    let exitCode: number = ExitCode.ok
-    let status: RunSummary["status"] = "succeeded"
-    if (outcome._tag === "Budget") {
-      stoppedBy = { budget: outcome.error.budget, message: outcome.error.message, steps: stoppedSteps }
-      error = { tag: "BudgetExceeded", message: outcome.error.message, step: stoppedSteps[0] ?? null }
-      ;[status, exitCode] = ["failed", ExitCode.budget]
-    } else if (outcome._tag === "Cancelled") {
-      error = {
-        tag: "Interrupted",
-        message: "the run was interrupted; resume it with `filon resume --out <dir>`",
-        step: null
-      }
-      ;[status, exitCode] = ["cancelled", ExitCode.interrupted]
-    } else if (Exit.isFailure(outcome.exit)) {
-      const failure = Option.getOrUndefined(Cause.failureOption(outcome.exit.cause)) as
-        | { _tag?: string; step?: string; budget?: string; message?: string }
-        | undefined
-      const defect = failure ? undefined : Cause.squash(outcome.exit.cause)
-      const cause = failure ?? defect
-      if (failure?._tag === "BudgetExceeded") {
-        const exceeded = failure as import("./Budget.ts").BudgetExceeded
-        stoppedBy = { budget: exceeded.budget, message: exceeded.message, steps: stoppedSteps }
-        ;[status, exitCode] = ["failed", ExitCode.budget]
-      } else [status, exitCode] = ["failed", ExitCode.stepFailed]
-      const step = failure?.step ?? (defect instanceof MissingUpstream ? defect.step : progress.failed[0]) ?? null
-      error = { tag: String((cause as { _tag?: unknown })?._tag ?? "Error"), message: describeError(cause), step }
-      if (defect instanceof MissingUpstream) exitCode = ExitCode.usage
-    }
+    const { status, error, stoppedBy, exitCode: endCode } = classifyOutcome(outcome, stoppedSteps, progress.failed)
+    let exitCode = endCode
     for (const name of stoppedSteps) {
       const detail = status === "cancelled" ? "interrupted" : (error?.message ?? "stopped")
       const failedHere = error?.step === name && outcome._tag === "Finished" && !stoppedBy
@@ -452,15 +368,6 @@ const execute = (
     })
     return summary
   })
-
-class MissingUpstream extends Data.TaggedError("MissingUpstream")<{
-  readonly step: string
-  readonly upstream: string
-}> {
-  override get message() {
-    return `step ${this.step} needs the records of ${this.upstream}, which this run folder does not hold: run that step first (or run-profile --resume)`
-  }
-}
 
 /** Removes what killed writers left behind (temporary names only; the lock is held). */
 const sweepTemporaryFiles = async (dir: string): Promise<void> => {
