@@ -97,7 +97,7 @@ const write = async (
 export const writeFileAtomic = (target: string, content: Chunk) => writeAtomic(target, [content])
 
 /** The rename is only durable once the directory entry itself is flushed. */
-const syncDirectory = async (dir: string) => {
+export const syncDirectory = async (dir: string) => {
   try {
     const handle = await open(dir, "r")
     try {

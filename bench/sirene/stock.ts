@@ -5,6 +5,7 @@
  * several threads and concatenated in order; the bytes do not depend on how many threads ran.
  * See generate.ts for the files, the options and the command line.
  */
+import { OFFICIAL_ESTABLISHMENT_HEADER, OFFICIAL_LEGAL_UNIT_HEADER } from "../../plugins/sirene/columns.ts"
 import { type Commune, loadGeo } from "./geo.ts"
 import { Alias, Rng, Weighted } from "./rng.ts"
 import {
@@ -35,102 +36,9 @@ import {
 // ---------------------------------------------------------------------------------------------------------------------
 // Layout
 
-/** StockEtablissement columns, in the published order (format 3.11 + NAF 2025). */
-export const ETABLISSEMENT_HEADER = [
-  "siren",
-  "nic",
-  "siret",
-  "statutDiffusionEtablissement",
-  "dateCreationEtablissement",
-  "trancheEffectifsEtablissement",
-  "anneeEffectifsEtablissement",
-  "activitePrincipaleRegistreMetiersEtablissement",
-  "dateDernierTraitementEtablissement",
-  "etablissementSiege",
-  "nombrePeriodesEtablissement",
-  "complementAdresseEtablissement",
-  "numeroVoieEtablissement",
-  "indiceRepetitionEtablissement",
-  "dernierNumeroVoieEtablissement",
-  "indiceRepetitionDernierNumeroVoieEtablissement",
-  "typeVoieEtablissement",
-  "libelleVoieEtablissement",
-  "codePostalEtablissement",
-  "libelleCommuneEtablissement",
-  "libelleCommuneEtrangerEtablissement",
-  "distributionSpecialeEtablissement",
-  "codeCommuneEtablissement",
-  "codeCedexEtablissement",
-  "libelleCedexEtablissement",
-  "codePaysEtrangerEtablissement",
-  "libellePaysEtrangerEtablissement",
-  "identifiantAdresseEtablissement",
-  "coordonneeLambertAbscisseEtablissement",
-  "coordonneeLambertOrdonneeEtablissement",
-  "complementAdresse2Etablissement",
-  "numeroVoie2Etablissement",
-  "indiceRepetition2Etablissement",
-  "typeVoie2Etablissement",
-  "libelleVoie2Etablissement",
-  "codePostal2Etablissement",
-  "libelleCommune2Etablissement",
-  "libelleCommuneEtranger2Etablissement",
-  "distributionSpeciale2Etablissement",
-  "codeCommune2Etablissement",
-  "codeCedex2Etablissement",
-  "libelleCedex2Etablissement",
-  "codePaysEtranger2Etablissement",
-  "libellePaysEtranger2Etablissement",
-  "dateDebut",
-  "etatAdministratifEtablissement",
-  "enseigne1Etablissement",
-  "enseigne2Etablissement",
-  "enseigne3Etablissement",
-  "denominationUsuelleEtablissement",
-  "activitePrincipaleEtablissement",
-  "nomenclatureActivitePrincipaleEtablissement",
-  "caractereEmployeurEtablissement",
-  "activitePrincipaleNAF25Etablissement"
-] as const
-
-/** StockUniteLegale columns, in the published order (format 3.11 + NAF 2025). */
-export const UNITE_LEGALE_HEADER = [
-  "siren",
-  "statutDiffusionUniteLegale",
-  "unitePurgeeUniteLegale",
-  "dateCreationUniteLegale",
-  "sigleUniteLegale",
-  "sexeUniteLegale",
-  "prenom1UniteLegale",
-  "prenom2UniteLegale",
-  "prenom3UniteLegale",
-  "prenom4UniteLegale",
-  "prenomUsuelUniteLegale",
-  "pseudonymeUniteLegale",
-  "identifiantAssociationUniteLegale",
-  "trancheEffectifsUniteLegale",
-  "anneeEffectifsUniteLegale",
-  "dateDernierTraitementUniteLegale",
-  "nombrePeriodesUniteLegale",
-  "categorieEntreprise",
-  "anneeCategorieEntreprise",
-  "dateDebut",
-  "etatAdministratifUniteLegale",
-  "nomUniteLegale",
-  "nomUsageUniteLegale",
-  "denominationUniteLegale",
-  "denominationUsuelle1UniteLegale",
-  "denominationUsuelle2UniteLegale",
-  "denominationUsuelle3UniteLegale",
-  "categorieJuridiqueUniteLegale",
-  "activitePrincipaleUniteLegale",
-  "nomenclatureActivitePrincipaleUniteLegale",
-  "nicSiegeUniteLegale",
-  "economieSocialeSolidaireUniteLegale",
-  "societeMissionUniteLegale",
-  "caractereEmployeurUniteLegale",
-  "activitePrincipaleNAF25UniteLegale"
-] as const
+/** The published headers, from the product's own column declarations (one list, not two). */
+export const ETABLISSEMENT_HEADER = OFFICIAL_ESTABLISHMENT_HEADER
+export const UNITE_LEGALE_HEADER = OFFICIAL_LEGAL_UNIT_HEADER
 
 export const ETABLISSEMENT_FILE = "StockEtablissement_utf8.csv"
 export const UNITE_LEGALE_FILE = "StockUniteLegale_utf8.csv"

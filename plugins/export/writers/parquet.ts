@@ -8,7 +8,7 @@
  * We import `parquet-wasm/node` explicitly so that TypeScript (moduleResolution "bundler", which does not
  * apply the `node` condition) sees the same build's types as Bun runs.
  */
-import { mkdir, open, rename, rm } from "node:fs/promises"
+import { mkdir, rename, rm } from "node:fs/promises"
 import { dirname } from "node:path"
 import { type DataType, type List, Table, Type, tableFromIPC, tableToIPC, type Vector } from "apache-arrow"
 import { Data, Effect, Either } from "effect"
@@ -23,7 +23,7 @@ import {
   WriterPropertiesBuilder,
   WriterVersion
 } from "parquet-wasm/node"
-import { tempPathFor, writeAtomic } from "../../../core/AtomicFile.ts"
+import { syncDirectory, tempPathFor, writeAtomic } from "../../../core/AtomicFile.ts"
 import { type ArrowColumn, FIELD_TYPE_KEY, RowGroupBuilder } from "./arrow-columns.ts"
 
 export { FIELD_TYPE_KEY, ParquetValueInvalid } from "./arrow-columns.ts"
@@ -190,19 +190,6 @@ async function* parquetChunks(
     await reader.cancel().catch(() => undefined)
   }
   if (state.error !== undefined) throw state.error
-}
-
-const syncDirectory = async (dir: string) => {
-  try {
-    const handle = await open(dir, "r")
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // Some filesystems refuse fsync on directories; the rename is still atomic there.
-  }
 }
 
 const footerRows = async (path: string): Promise<number> => {

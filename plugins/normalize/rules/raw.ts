@@ -3,63 +3,8 @@
  * StockUniteLegale row on `siren`. Column names are INSEE's own (format 3.11 + NAF 2025), read by
  * name, never by position.
  */
-export const INSEE_COLUMNS = [
-  // StockEtablissement
-  "siren",
-  "nic",
-  "siret",
-  "statutDiffusionEtablissement",
-  "dateCreationEtablissement",
-  "trancheEffectifsEtablissement",
-  "etablissementSiege",
-  "complementAdresseEtablissement",
-  "numeroVoieEtablissement",
-  "indiceRepetitionEtablissement",
-  "typeVoieEtablissement",
-  "libelleVoieEtablissement",
-  "codePostalEtablissement",
-  "libelleCommuneEtablissement",
-  "libelleCommuneEtrangerEtablissement",
-  "distributionSpecialeEtablissement",
-  "codeCommuneEtablissement",
-  "codeCedexEtablissement",
-  "libelleCedexEtablissement",
-  "codePaysEtrangerEtablissement",
-  "libellePaysEtrangerEtablissement",
-  "etatAdministratifEtablissement",
-  "enseigne1Etablissement",
-  "enseigne2Etablissement",
-  "enseigne3Etablissement",
-  "denominationUsuelleEtablissement",
-  "activitePrincipaleEtablissement",
-  "nomenclatureActivitePrincipaleEtablissement",
-  "caractereEmployeurEtablissement",
-  "activitePrincipaleNAF25Etablissement",
-  // StockUniteLegale
-  "statutDiffusionUniteLegale",
-  "dateCreationUniteLegale",
-  "sigleUniteLegale",
-  "sexeUniteLegale",
-  "prenom1UniteLegale",
-  "prenomUsuelUniteLegale",
-  "pseudonymeUniteLegale",
-  "trancheEffectifsUniteLegale",
-  "categorieEntreprise",
-  "etatAdministratifUniteLegale",
-  "nomUniteLegale",
-  "nomUsageUniteLegale",
-  "denominationUniteLegale",
-  "denominationUsuelle1UniteLegale",
-  "denominationUsuelle2UniteLegale",
-  "denominationUsuelle3UniteLegale",
-  "categorieJuridiqueUniteLegale",
-  "activitePrincipaleUniteLegale",
-  "nomenclatureActivitePrincipaleUniteLegale",
-  "nicSiegeUniteLegale",
-  "economieSocialeSolidaireUniteLegale",
-  "caractereEmployeurUniteLegale",
-  "activitePrincipaleNAF25UniteLegale"
-] as const
+import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "../../sirene/columns.ts"
+export const INSEE_COLUMNS = [...ESTABLISHMENT_COLUMNS, ...LEGAL_UNIT_COLUMNS] as const
 
 /** One INSEE column name from {@link INSEE_COLUMNS}. */
 export type InseeColumn = (typeof INSEE_COLUMNS)[number]

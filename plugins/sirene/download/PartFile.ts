@@ -3,10 +3,10 @@
  * URL and validators (ETag, Last-Modified) they came with, so a resumed request can say `If-Range`
  * and a remote file that changed meanwhile restarts instead of producing a mix of two files.
  */
-import { open, readFile, rename, rm, stat } from "node:fs/promises"
+import { readFile, rename, rm, stat } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { Effect } from "effect"
-import { writeFileAtomic } from "../../../core/AtomicFile.ts"
+import { syncDirectory, writeFileAtomic } from "../../../core/AtomicFile.ts"
 
 export interface PartPaths {
   readonly final: string
@@ -93,16 +93,3 @@ export const promotePart = (paths: PartPaths): Effect.Effect<void> =>
     await syncDirectory(dirname(paths.final))
     await rm(paths.sidecar, { force: true })
   })
-
-const syncDirectory = async (dir: string) => {
-  try {
-    const handle = await open(dir, "r")
-    try {
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // Some filesystems refuse fsync on directories; the rename is still atomic there.
-  }
-}
