@@ -16,6 +16,7 @@ import {
   finalRecordSources,
   type Plan,
   type PlanInvalid,
+  type PlanNode,
   recordSourcesOf,
   upstreamFieldsOf
 } from "./Plan.ts"
@@ -211,16 +212,7 @@ const execute = (
       Effect.gen(function* () {
         const node = plan.nodes.find((candidate) => candidate.name === name)!
         const summary = (status: StepSummary["status"], detail: string | null, state?: StepState) =>
-          progress.summaries.set(name, {
-            name,
-            id: node.id,
-            status,
-            batch: node.batch,
-            rows_in: state?.rows_in ?? null,
-            rows_out: state?.rows_out ?? null,
-            duration_s: state ? state.duration_ms / 1000 : null,
-            detail
-          })
+          progress.summaries.set(name, stepSummaryOf(node, status, detail, state))
         if (!selected(node.name, node.id)) {
           if (progress.steps[name]) summary("skipped", "not selected (run-step)", progress.steps[name])
           return
@@ -281,16 +273,8 @@ const execute = (
     for (const name of stoppedSteps) {
       const detail = status === "cancelled" ? "interrupted" : (error?.message ?? "stopped")
       const failedHere = error?.step === name && outcome._tag === "Finished" && !stoppedBy
-      progress.summaries.set(name, {
-        name,
-        id: plan.nodes.find((node) => node.name === name)!.id,
-        status: failedHere ? "failed" : "stopped",
-        batch: plan.nodes.find((node) => node.name === name)!.batch,
-        rows_in: null,
-        rows_out: null,
-        duration_s: null,
-        detail
-      })
+      const node = plan.nodes.find((candidate) => candidate.name === name)!
+      progress.summaries.set(name, stepSummaryOf(node, failedHere ? "failed" : "stopped", detail))
     }
     if (error)
       yield* events.emit(stoppedBy ? "budget.exceeded" : "step.fail", { step: error.step, error: error.message })
@@ -327,17 +311,7 @@ const execute = (
       duration_s: (endedAt.getTime() - startedAt.getTime()) / 1000,
       resumed: previous !== undefined,
       steps: plan.nodes.map(
-        (node) =>
-          progress.summaries.get(node.name) ?? {
-            name: node.name,
-            id: node.id,
-            status: "not_run",
-            batch: node.batch,
-            rows_in: null,
-            rows_out: null,
-            duration_s: null,
-            detail: error ? "not reached" : null
-          }
+        (node) => progress.summaries.get(node.name) ?? stepSummaryOf(node, "not_run", error ? "not reached" : null)
       ),
       kpis: {
         met: status === "succeeded" && kpiResults.every((result) => result.met),
@@ -368,6 +342,23 @@ const execute = (
     })
     return summary
   })
+
+/** A step's line in the summary; counts and duration come from its recorded state, when it has one. */
+const stepSummaryOf = (
+  node: PlanNode,
+  status: StepSummary["status"],
+  detail: string | null,
+  state?: StepState
+): StepSummary => ({
+  name: node.name,
+  id: node.id,
+  status,
+  batch: node.batch,
+  rows_in: state?.rows_in ?? null,
+  rows_out: state?.rows_out ?? null,
+  duration_s: state ? state.duration_ms / 1000 : null,
+  detail
+})
 
 /** Removes what killed writers left behind (temporary names only; the lock is held). */
 const sweepTemporaryFiles = async (dir: string): Promise<void> => {
