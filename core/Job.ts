@@ -104,7 +104,8 @@ const ProxySetting = Schema.Union(
   Schema.Array(ProxyUrl).pipe(Schema.minItems(1), Schema.annotations(expecting("a non-empty list of proxy URLs")))
 ).annotations(expecting("a proxy URL (http:, https: or socks5:) or a non-empty list of them"))
 
-const Filters = strictStruct({
+/** The `filters` section: also the settings schema of the collectors that apply it. */
+export const Filters = strictStruct({
   /** NAF rev.2 codes or prefixes to keep ("62.02A", "62"); NAFRev2 rows only. */
   naf_include: Schema.optional(listOf(NafCode, "a list of NAF codes")),
   /** NAF rev.2 codes or prefixes to drop, applied after `naf_include`. */

@@ -67,10 +67,12 @@ const round = (value: number) => Math.round(value * 10_000) / 10_000
 /** Compares each target with its figure. A target with nothing to measure is not met, and says why. */
 export const evaluateKpis = (
   targets: NonNullable<Job["kpi_targets"]>,
-  figures: DatasetFigures | undefined,
+  measured: DatasetFigures | undefined,
   measures: Readonly<Record<string, number>>
 ): ReadonlyArray<KpiResult> => {
   const results: KpiResult[] = []
+  // No rows: nothing to measure, which is not the same as a target met (or a field never written).
+  const figures = measured !== undefined && measured.rows === 0 ? undefined : measured
   const atLeast = (name: string, target: number, value: number | null | undefined, missing: string) =>
     results.push(
       value === null || value === undefined
@@ -82,7 +84,7 @@ export const evaluateKpis = (
       "min_quality_score",
       targets.min_quality_score,
       figures?.mean_quality_score,
-      "not measured: no step of this profile writes quality_score"
+      measured?.rows === 0 ? "not measured: no rows" : "not measured: no step of this profile writes quality_score"
     )
   }
   if (targets.min_lines_per_s !== undefined) {
@@ -102,7 +104,7 @@ export const evaluateKpis = (
             target: targets.max_duplicate_rate,
             value: null,
             met: false,
-            detail: "no records"
+            detail: "not measured: no rows"
           }
         : {
             name: "max_duplicate_rate",
@@ -113,7 +115,12 @@ export const evaluateKpis = (
     )
   }
   for (const [field, target] of Object.entries(targets.min_fill_rates ?? {})) {
-    atLeast(`min_fill_rates.${field}`, target, figures ? (figures.fill_rates[field] ?? 0) : undefined, "no records")
+    atLeast(
+      `min_fill_rates.${field}`,
+      target,
+      figures ? (figures.fill_rates[field] ?? 0) : undefined,
+      "not measured: no rows"
+    )
   }
   return results
 }

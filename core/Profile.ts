@@ -59,7 +59,8 @@ export class ProfileNotFound extends Data.TaggedError("ProfileNotFound")<{
   }
 }
 
-const looksLikePath = (name: string) => name.includes("/") || /\.ya?ml$/i.test(name)
+/** A profile given by path rather than by id. */
+export const looksLikePath = (name: string) => name.includes("/") || /\.ya?ml$/i.test(name)
 
 /** The ids of the profiles in a folder, sorted. */
 export const listProfileIds = (dir: string = BUILTIN_PROFILES_DIR): Effect.Effect<ReadonlyArray<string>> =>

@@ -72,10 +72,9 @@ export const classifyOutcome = (
       stoppedBy: { budget: exceeded.budget, message: exceeded.message, steps: [...stopped] }
     }
   }
-  return {
-    status: "failed",
-    exitCode: defect instanceof MissingUpstream ? ExitCode.usage : ExitCode.stepFailed,
-    error,
-    stoppedBy: null
-  }
+  // A step may find the run's inputs unusable (a file it cannot read as anything): its error says so
+  // with `usage: true`, and that is bad usage (exit 2), not a failed step (exit 1).
+  const usage =
+    defect instanceof MissingUpstream || (failure as { cause?: { usage?: unknown } } | undefined)?.cause?.usage === true
+  return { status: "failed", exitCode: usage ? ExitCode.usage : ExitCode.stepFailed, error, stoppedBy: null }
 }

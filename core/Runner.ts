@@ -104,7 +104,13 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
         }
       }
       const outDir = resolve(request.outDir)
-      yield* Effect.promise(() => mkdir(join(outDir, "state"), { recursive: true }))
+      yield* Effect.tryPromise({
+        try: () => mkdir(join(outDir, "state"), { recursive: true }),
+        catch: (error) =>
+          new RunRequestInvalid({
+            reason: `cannot use ${outDir} as the run folder: ${(error as Error)?.message ?? error}`
+          })
+      })
       const previous = request.resume || only.length > 0 ? yield* readState(outDir) : undefined
       const runId = previous?.run_id ?? request.runId ?? newRunId()
       yield* acquireLock(outDir, runId)

@@ -110,7 +110,10 @@ export const resolveSettings = (
 export const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> => {
   const seen = new Set<string>()
   const lines: string[] = []
-  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  // "Expected undefined" is the optional wrapper's own alternative: noise when a real problem is listed.
+  const meaningful = issues.filter((issue) => !issue.message.startsWith("Expected undefined"))
+  for (const issue of meaningful.length > 0 ? meaningful : issues) {
     const path = issue.path.length > 0 ? issue.path.join(".") : "(settings)"
     if (seen.has(path)) continue
     seen.add(path)

@@ -158,6 +158,8 @@ export interface StepDefinition<C = any> {
   readonly fromJob: Readonly<Record<string, string>>
   /** Bumped when the step's output for the same input changes, so resume does not reuse stale outputs. */
   readonly version: string
+  /** The step writes job content into its outputs (a manifest): a changed job re-runs it on resume. */
+  readonly readsJob: boolean
   readonly tag: StepTag<C>
   /** Built-in layer for steps defined with an inline `run`. */
   // biome-ignore lint/suspicious/noExplicitAny: provides the service under the step's own tag identity.
@@ -182,6 +184,7 @@ interface StepOptions<C> {
   readonly config?: Schema.Schema<C, any, never>
   readonly fromJob?: Readonly<Record<string, string>>
   readonly version?: string
+  readonly readsJob?: boolean
   readonly availability?: StepDefinition["availability"]
 }
 
@@ -239,6 +242,7 @@ export function defineStep<C>(
     config: (options.config ?? NoConfig) as AnyConfigSchema,
     fromJob: options.fromJob ?? {},
     version: options.version ?? "1",
+    readsJob: options.readsJob ?? false,
     tag,
     ...(layer ? { layer } : {}),
     ...(options.availability ? { availability: options.availability } : {})

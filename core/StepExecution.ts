@@ -60,7 +60,7 @@ export type StepOutcome =
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
-/** What makes a step's outputs reusable: its code version, settings, and the exact input it read. */
+/** What makes a step's outputs reusable: its code version, settings, and the exact inputs it read. */
 export const fingerprintOf = (
   node: PlanNode,
   settings: unknown,
@@ -75,6 +75,9 @@ export const fingerprintOf = (
       plugin: node.step!.plugin ?? null,
       settings,
       records: (env.recordSources.get(node.name) ?? []).map((source) => steps[source]?.outputs[0]?.sha256 ?? null),
+      // Files upstream steps left (a manifest lists and hashes them) and, for steps that embed it, the job.
+      upstreamOutputs: env.upstreamOutputs(node.name).map((output) => `${output.path}:${output.sha256}`),
+      job: node.step!.readsJob ? env.job : null,
       inputs: node.step!.kind === "source" ? sha256(env.inputsDescription) : null,
       sample: env.sample ?? null
     })

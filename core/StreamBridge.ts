@@ -25,7 +25,10 @@ export const fanOut = <A, E, B>(
     Effect.gen(function* () {
       const branches = yield* Stream.broadcast(stream, consumers.length, maximumLag)
       return yield* Effect.all(
-        consumers.map((consume, index) => Effect.tryPromise(() => consume(toAsyncRows(branches[index]!)))),
+        consumers.map((consume, index) =>
+          // The consumer's own error (a full disk, a bad value) is what the user needs to read.
+          Effect.tryPromise({ try: () => consume(toAsyncRows(branches[index]!)), catch: (error) => error })
+        ),
         { concurrency: "unbounded" }
       )
     })

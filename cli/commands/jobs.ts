@@ -3,11 +3,12 @@
  * each in its own sub-folder of --output-dir).
  */
 import { readFile } from "node:fs/promises"
-import { join, resolve } from "node:path"
+import { dirname, isAbsolute, join, resolve } from "node:path"
 import { Effect } from "effect"
 import YAML from "yaml"
 import { writeFileAtomic } from "../../core/AtomicFile.ts"
 import { decodeJob, type Job } from "../../core/Job.ts"
+import { looksLikePath } from "../../core/Profile.ts"
 import { ExitCode } from "../../core/Summary.ts"
 import { decodeArgs, type OptionSpecs, UsageError } from "../args.ts"
 import type { CliIo } from "../io.ts"
@@ -50,6 +51,24 @@ const readTemplate = (io: CliIo, template: string | undefined) =>
       })
 
 /** A template with its NAF filter (and optionally niche, profile, departments) replaced, validated. */
+const isRelativePath = (value: unknown): value is string =>
+  typeof value === "string" && (value.startsWith("./") || value.startsWith("../"))
+
+/**
+ * A template's relative paths (profile file, plugins, suppression list) point from the template's
+ * folder; the written job lives elsewhere (the batch's sub-folders), so they are made absolute.
+ */
+const anchorPaths = (template: { readonly file: string; readonly value: Record<string, unknown> }) => {
+  if (!isAbsolute(template.file)) return template.value
+  const from = (path: unknown) => (isRelativePath(path) ? resolve(dirname(template.file), path) : path)
+  const value: Record<string, unknown> = { ...template.value }
+  if (typeof value.profile === "string" && looksLikePath(value.profile))
+    value.profile = resolve(dirname(template.file), value.profile)
+  if (Array.isArray(value.plugins)) value.plugins = value.plugins.map(from)
+  if (value.suppression_list !== undefined) value.suppression_list = from(value.suppression_list)
+  return value
+}
+
 const jobFromTemplate = (
   template: { readonly file: string; readonly value: Record<string, unknown> },
   overrides: {
@@ -65,7 +84,7 @@ const jobFromTemplate = (
   }
   if (overrides.departments && overrides.departments.length > 0) filters.departments = overrides.departments
   const value = {
-    ...template.value,
+    ...anchorPaths(template),
     niche: overrides.niche ?? nicheOf(overrides.naf),
     ...(overrides.profile ? { profile: overrides.profile } : template.value.profile ? {} : { profile: "quick" }),
     filters
@@ -128,7 +147,10 @@ export const batchCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
       runs.push({ naf, exit_code: code, summary: args.json && captured ? JSON.parse(captured) : null })
       if (code !== ExitCode.ok && code !== ExitCode.kpisNotMet && !args["continue-on-error"]) break
     }
-    const failed = runs.find((run) => run.exit_code !== ExitCode.ok)
+    // A real failure (1, 2, 3, 130) outranks "KPIs not met" (4), whichever run it came from.
+    const failed =
+      runs.find((run) => run.exit_code !== ExitCode.ok && run.exit_code !== ExitCode.kpisNotMet) ??
+      runs.find((run) => run.exit_code === ExitCode.kpisNotMet)
     if (args.json) io.out(JSON.stringify({ runs }, null, 2))
     else io.out(runs.map((run) => `${run.naf}: exit ${run.exit_code}`).join("\n"))
     return failed?.exit_code ?? ExitCode.ok

@@ -8,7 +8,7 @@ import { Data, Effect } from "effect"
 import { buildRegistry } from "../../core/App.ts"
 import { type Job, loadJob } from "../../core/Job.ts"
 import { resolvePlan } from "../../core/Plan.ts"
-import { loadProfile } from "../../core/Profile.ts"
+import { loadProfile, looksLikePath } from "../../core/Profile.ts"
 import { Registry } from "../../core/Registry.ts"
 import { prepare, type RunRequest, runProfile } from "../../core/Runner.ts"
 import { readState } from "../../core/RunState.ts"
@@ -178,7 +178,9 @@ const resolveFromJob = (
     if (!args.job) return yield* new UsageError({ reason: `${command}: --job FILE is required` })
     const jobFile = resolve(io.cwd, args.job)
     const job = yield* loadJob(jobFile)
-    const profileName = args.profile ?? job.profile
+    // A profile path given on the command line is relative to the working directory; one in the job, to the job file.
+    const profileName =
+      args.profile && looksLikePath(args.profile) ? resolve(io.cwd, args.profile) : (args.profile ?? job.profile)
     if (!profileName)
       return yield* new UsageError({ reason: `${command}: no profile: pass --profile or set profile in ${args.job}` })
     const inputs = yield* checkInputs(args.input.map((input) => resolve(io.cwd, input)))

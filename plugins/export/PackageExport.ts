@@ -68,6 +68,7 @@ export const packageExport = defineStep({
   description: "Writes dataset.csv and dataset.parquet, manifest.json, sha256.txt and data_dictionary.md.",
   kind: "sink",
   after: ["*"],
+  readsJob: true,
   reads: { siret: { type: "string", description: "Establishment identifier" } },
   outputs: Object.values(FILES).map((path) => ({ path, description: `${path}` })),
   run: (input, context) =>

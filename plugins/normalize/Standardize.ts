@@ -69,7 +69,10 @@ const normalizeOne = (record: Rec): Outcome => {
   }
   const fields: Record<string, unknown> = { ...result.record }
   // A company-list row unknown to the registry still has the name it was given.
-  if (fields.name === null && typeof record.input_name === "string") fields.name = record.input_name
+  // Never for a partially diffusible unit: the name the registry withholds must not come back this way.
+  if (fields.name === null && typeof record.input_name === "string" && fields.diffusion !== "P") {
+    fields.name = record.input_name
+  }
   for (const key of PASS_THROUGH) if (record[key] !== undefined) fields[key] = record[key]
   return { kind: "kept", record: fields }
 }
@@ -111,7 +114,10 @@ const standardizeAll = (input: RecordInput, context: StepContext<unknown>) =>
     )
     const [toRunner, toParquet] = yield* Stream.broadcast(kept, 2, 16)
     const writer = yield* Effect.fork(
-      Effect.tryPromise(() => writeParquet(context.path(NORMALIZED), normalizedColumns, toAsyncRows(toParquet)))
+      Effect.tryPromise({
+        try: () => writeParquet(context.path(NORMALIZED), normalizedColumns, toAsyncRows(toParquet)),
+        catch: (error) => error
+      })
     )
     const finish = Effect.gen(function* () {
       const parquet = yield* Fiber.join(writer)

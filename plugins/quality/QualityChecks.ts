@@ -21,11 +21,15 @@ const Config = Schema.Struct({
 const isFilled = (value: unknown) =>
   value !== null && value !== undefined && value !== "" && !(Array.isArray(value) && value.length === 0)
 
-const previousRows = (path: string) =>
+/** The row count of the previous run's summary; one this same run wrote (before a kill) does not count. */
+const previousRows = (path: string, runId: string) =>
   Effect.promise(() =>
     readFile(path, "utf8")
-      .then((text) => (JSON.parse(text) as { rows?: unknown }).rows)
-      .then((rows) => (typeof rows === "number" ? rows : undefined))
+      .then((text) => JSON.parse(text) as { rows?: unknown; run_id?: unknown; previous_rows?: unknown })
+      .then((summary) => {
+        const value = summary.run_id === runId ? summary.previous_rows : summary.rows
+        return typeof value === "number" ? value : undefined
+      })
       .catch(() => undefined)
   )
 
@@ -47,7 +51,7 @@ export const qualityChecks = defineStep({
     Stream.unwrapScoped(
       Effect.gen(function* () {
         // Read before this run overwrites it: the previous run of this job left it in the same folder.
-        const before = yield* previousRows(context.path(SUMMARY))
+        const before = yield* previousRows(context.path(SUMMARY), context.runId)
         const counts = { rows: 0, duplicates: 0 }
         const missing: Record<string, number> = Object.fromEntries(context.config.required.map((field) => [field, 0]))
         // Every dataset column is reported, even one no row fills (0); internal fields are not columns.
@@ -90,6 +94,7 @@ export const qualityChecks = defineStep({
           }
           if (counts.duplicates > 0) warnings.push(`${counts.duplicates} duplicate SIRET rows`)
           const summary = {
+            run_id: context.runId,
             rows: counts.rows,
             previous_rows: before ?? null,
             row_ratio: ratio === null ? null : Math.round(ratio * 10_000) / 10_000,

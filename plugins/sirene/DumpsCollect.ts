@@ -5,6 +5,7 @@
  */
 import { basename } from "node:path"
 import { Data, Effect, Schema, Stream } from "effect"
+import { Filters } from "../../core/Job.ts"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep, type FieldMap } from "../../core/Step.ts"
 import { maskForDiffusion } from "../normalize/rules/diffusion.ts"
@@ -21,15 +22,17 @@ import {
   scanLegalUnits
 } from "./scan.ts"
 
+/** The inputs cannot be used (no stock file, an unknown header, a missing column): bad usage, exit 2. */
 export class CollectFailed extends Data.TaggedError("CollectFailed")<{ readonly reason: string }> {
+  readonly usage = true
   override get message() {
     return this.reason
   }
 }
 
 const Config = Schema.Struct({
-  /** The job's filters (bound from the job's `filters`). */
-  filters: Schema.optional(Schema.Unknown)
+  /** The job's filters (bound from the job's `filters`), checked like the job's own, whatever sets them. */
+  filters: Schema.optional(Filters)
 })
 
 const raw = (description: string) => ({ type: "string" as const, description, internal: true })
@@ -76,7 +79,7 @@ const rejectRecord = (reject: Reject): Rec => ({
 
 export const collect = async (
   inputs: ReadonlyArray<string>,
-  filters: unknown,
+  filters: typeof Filters.Type | undefined,
   sample: number | undefined,
   log: (message: string, data?: Record<string, unknown>) => void
 ): Promise<{ records: Iterable<Rec>; lines: number; seconds: number }> => {
@@ -100,8 +103,7 @@ export const collect = async (
   const stats: ScanStats = { lines: 0, bytes: 0 }
   const kept: KeptRow[] = []
   const rejects: Reject[] = [...(list?.rejects ?? [])]
-  const filter = (file: InputFile) =>
-    compileFilter(filters as never, indexOf(file), (region) => departmentsOfRegion(region))
+  const filter = (file: InputFile) => compileFilter(filters, indexOf(file), (region) => departmentsOfRegion(region))
   for (const file of establishments) {
     const fileStats: ScanStats = { lines: 0, bytes: 0 }
     const compiled = filter(file)
@@ -139,9 +141,7 @@ export const collect = async (
     log(`${basename(file.path)}: ${fileStats.lines} lines, ${result.units.size} legal units joined`)
   }
   const activeUnitsOnly =
-    establishments.length > 0 &&
-    !list &&
-    compileFilter(filters as never, indexOf(establishments[0]!), () => []).activeLegalUnit
+    establishments.length > 0 && !list && compileFilter(filters, indexOf(establishments[0]!), () => []).activeLegalUnit
   return {
     records: buildRecords({ kept, units, unitRejects, rejects, list, activeUnitsOnly }),
     lines: stats.lines,

@@ -82,8 +82,12 @@ export const compileFilter = (
     return true
   }
 
-  // A NAF code appears in its line right after a comma; the column itself is checked after the split.
-  const needles = include.length > 0 && columns.naf > 0 ? include.map((code) => encoder.encode(`,${code}`)) : null
+  // A NAF code appears in its line right after a comma, or a comma and a quote when the file quotes
+  // every field; the column itself is checked after the split.
+  const needles =
+    include.length > 0 && columns.naf > 0
+      ? include.flatMap((code) => [encoder.encode(`,${code}`), encoder.encode(`,"${code}`)])
+      : null
   const parts = [
     include.length > 0 ? `NAF ${include.join("|")}` : "",
     exclude.length > 0 ? `not NAF ${exclude.join("|")}` : "",

@@ -110,7 +110,8 @@ const scanLines = async (
       let end = block.indexOf(NEWLINE, position)
       if (end === -1) end = length
       line++
-      if (line > 1 && end > position) {
+      // A blank line (CRLF files: a lone CR) is no record.
+      if (line > 1 && end > position && !(end - position === 1 && block[position] === 0x0d)) {
         if (!next) visit(block, position, end, line)
         else {
           let candidate = false
@@ -141,11 +142,20 @@ const rejectOf = (
   detail: string,
   siretIndex: number | undefined
 ): Reject => {
-  const raw = lineText(bytes, start, end)
+  const text = lineText(bytes, start, end)
   // The SIRET, when its field is still where the header says: 14 digits only.
-  const candidate = siretIndex === undefined ? "" : (raw.split(",")[siretIndex] ?? "")
-  return { file, line, reason, detail, siret: /^\d{14}$/.test(candidate) ? candidate : "", raw }
+  const candidate = siretIndex === undefined ? "" : (text.split(",")[siretIndex] ?? "")
+  return { file, line, reason, detail, siret: /^\d{14}$/.test(candidate) ? candidate : "", raw: shownLine(text) }
 }
+
+/**
+ * The rejected line as rejects.csv shows it, unless it may belong to a partially diffusible unit
+ * (a P or N status field anywhere near the start): its names and address must not reach any file.
+ */
+const shownLine = (text: string) =>
+  text.split(",", 6).some((field) => field === "P" || field === "N" || field === '"P"' || field === '"N"')
+    ? "(not shown: partially diffusible unit)"
+    : text
 
 const columnsOf = (header: Header, names: ReadonlyArray<string>) =>
   names.flatMap((name) => {
@@ -246,8 +256,9 @@ export const scanLegalUnits = async (options: {
   const units = new Map<string, () => RawFields>()
   const rejects = new Map<string, Reject>()
   await scanLines(csvChunks(file, options.format), null, options.stats, (bytes, start, end, line) => {
-    if (sirenIndex === 0) {
-      // SIREN leads the line in the official layout: test its 9 digits before splitting anything.
+    if (sirenIndex === 0 && bytes[start] !== 0x22) {
+      // SIREN leads the line in the official layout: test its 9 digits before splitting anything
+      // (a quoted first field takes the general path below).
       let siren = 0
       for (let i = 0; i < 9; i++) {
         const digit = bytes[start + i]! - 0x30
@@ -277,7 +288,7 @@ export const scanLegalUnits = async (options: {
         reason: "legal_unit_unreadable",
         detail: problem,
         siret: "",
-        raw: lineText(bytes, start, end)
+        raw: shownLine(lineText(bytes, start, end))
       })
       return
     }

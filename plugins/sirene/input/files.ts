@@ -8,7 +8,7 @@ import { basename, join } from "node:path"
 import { fieldText, lineText, splitFields } from "../csv/fields.ts"
 import type { Reject } from "../scan.ts"
 import { csvChunks, detectFormat, type InputFormat, lineBlocks } from "./bytes.ts"
-import { parquetInfo } from "./parquet.ts"
+import { parquetInfo, parquetRowBatches } from "./parquet.ts"
 import { type Header, HeaderInvalid, recogniseHeader } from "./roles.ts"
 
 export interface InputFile {
@@ -66,6 +66,10 @@ export const readCompanyList = async (
     const quoted = new Uint8Array(count + 1)
     const column = (name: string) => columns.get(name) ?? columns.get(name.toUpperCase())
     const [siretAt, nameAt, websiteAt] = [column("siret")!, column("name"), column("website")]
+    if (file.format === "parquet") {
+      await readParquetList(file, rows)
+      continue
+    }
     let line = 0
     for await (const block of lineBlocks(csvChunks(file.path, file.format))) {
       let position = 0
@@ -96,4 +100,19 @@ export const readCompanyList = async (
     }
   }
   return { rows, rejects }
+}
+
+/** A company list stored as Parquet: the same columns, read row group by row group. */
+const readParquetList = async (file: InputFile, rows: Map<string, ListedCompany>) => {
+  const names = ["siret", "name", "website"].filter((name) => file.header.columns.has(name))
+  let line = 1
+  for await (const batch of parquetRowBatches(file.path, names)) {
+    for (const row of batch) {
+      line++
+      const text = (value: string | null | undefined) => (value?.trim() ? value.trim() : null)
+      const siret = (row.siret ?? "").replace(/[\s.]/g, "")
+      if (!rows.has(siret))
+        rows.set(siret, { name: text(row.name), website: text(row.website), file: basename(file.path), line })
+    }
+  }
 }

@@ -200,7 +200,7 @@ describe("dumps.collect inputs", () => {
     const base = await dir()
     const inputs = await writeInputs(base, { "mystery.csv": "id,label\n1,x\n" })
     const summary = await runSteps({ steps: ["dumps.collect"], inputs, outDir: join(base, "out") })
-    expect(summary.exit_code).toBe(1)
+    expect(summary.exit_code).toBe(2)
     expect(summary.error?.message).toContain("mystery.csv")
     expect(summary.error?.message).toContain('"siret" column')
   })
@@ -329,5 +329,130 @@ describe("Parquet stock files", () => {
     const strip = (records: Array<Record<string, unknown>>) => records.map(({ source_file: _file, ...rest }) => rest)
     expect(fromParquet.map((r) => r.siret)).toEqual([siretOf(A, "0001"), siretOf(B, "0001")])
     expect(strip(fromParquet)).toEqual(strip(csv.records))
+  })
+})
+
+describe("review fixes", () => {
+  const quoteAll = (csv: string) =>
+    `${csv
+      .trimEnd()
+      .split("\n")
+      .map((line) =>
+        line
+          .split(",")
+          .map((field) => `"${field}"`)
+          .join(",")
+      )
+      .join("\n")}\n`
+
+  it("filters and joins files that quote every field", async () => {
+    const base = await dir()
+    const inputs = await writeInputs(base, {
+      "etab.csv": quoteAll(
+        establishmentsCsv([
+          establishment(siretOf(A, "0001")),
+          establishment(siretOf(B, "0001"), { activitePrincipaleEtablissement: "70.10Z" })
+        ])
+      ),
+      "ul.csv": quoteAll(legalUnitsCsv([legalUnit(A), legalUnit(B)]))
+    })
+    await runSteps({
+      steps: ["dumps.collect"],
+      inputs,
+      outDir: join(base, "out"),
+      job: { filters: { naf_include: ["62"] } }
+    })
+    const records = await readJsonl(join(base, "out/state/records/dumps.collect.jsonl"))
+    expect(records.map((r) => [r.siret, r.reject_reason ?? null, r.denominationUniteLegale])).toEqual([
+      [siretOf(A, "0001"), null, `SOCIETE ${A}`]
+    ])
+  })
+
+  it("skips blank CRLF lines instead of rejecting them", async () => {
+    const base = await dir()
+    const crlf = `${establishmentsCsv([establishment(siretOf(A, "0001"))]).replaceAll("\n", "\r\n")}\r\n`
+    const inputs = await writeInputs(base, { "etab.csv": crlf, "ul.csv": legalUnitsCsv([legalUnit(A)]) })
+    await runSteps({ steps: ["dumps.collect"], inputs, outDir: join(base, "out") })
+    const records = await readJsonl(join(base, "out/state/records/dumps.collect.jsonl"))
+    expect(records.map((r) => r.reject_reason ?? "kept")).toEqual(["kept"])
+  })
+
+  it("reads a company list stored as Parquet", async () => {
+    const { DuckDBInstance } = await import("@duckdb/node-api")
+    const base = await dir()
+    const listed = siretOf(A, "0001")
+    const [csvList] = await writeInputs(base, { "list.csv": `siret,name\n${listed},Acme\n` })
+    const duck = await (await DuckDBInstance.create(":memory:")).connect()
+    const parquetList = join(base, "list.parquet")
+    await duck.run(
+      `COPY (SELECT * FROM read_csv('${csvList}', header = true, all_varchar = true)) TO '${parquetList}' (FORMAT parquet)`
+    )
+    await rm(csvList!)
+    await writeInputs(base, {
+      "etab.csv": establishmentsCsv([establishment(listed)]),
+      "ul.csv": legalUnitsCsv([legalUnit(A)])
+    })
+    await runSteps({ steps: ["dumps.collect"], inputs: [base], outDir: join(base, "out") })
+    const records = await readJsonl(join(base, "out/state/records/dumps.collect.jsonl"))
+    expect(records.map((r) => [r.siret, r.input_name])).toEqual([[listed, "Acme"]])
+  })
+
+  it("checks filters set from the command line like the job's own", async () => {
+    const base = await dir()
+    const inputs = await writeInputs(base, { "etab.csv": establishmentsCsv([]), "ul.csv": legalUnitsCsv([]) })
+    await expect(
+      runSteps({
+        steps: ["dumps.collect"],
+        inputs,
+        outDir: join(base, "out"),
+        set: ["dumps.collect.filters.naf_incude=[62]"]
+      })
+    ).rejects.toThrow("naf_incude")
+  })
+
+  it("never names a partially diffusible row from a company list, nor shows its rejected line", async () => {
+    const base = await dir()
+    const hidden = siretOf(C, "0001")
+    const broken = `${
+      establishmentsCsv([
+        establishment(siretOf(C, "0002"), {
+          statutDiffusionEtablissement: "P",
+          enseigne1Etablissement: "JEAN DUPONT PLOMBERIE"
+        })
+      ])
+        .trimEnd()
+        .split("\n")[1]
+    },extra`
+    const inputs = await writeInputs(base, {
+      "list.csv": `siret,name\n${hidden},Jean Dupont\n`,
+      "etab.csv": establishmentsCsv([establishment(hidden, { statutDiffusionEtablissement: "P" })], [broken]),
+      "ul.csv": legalUnitsCsv([
+        legalUnit(C, {
+          statutDiffusionUniteLegale: "P",
+          categorieJuridiqueUniteLegale: "1000",
+          nomUniteLegale: "DUPONT",
+          denominationUniteLegale: ""
+        })
+      ])
+    })
+    const outDir = join(base, "out")
+    await runSteps({
+      steps: ["dumps.collect", "normalize.standardize"],
+      inputs,
+      outDir,
+      job: { filters: { naf_include: ["62"] } }
+    })
+    const [row] = await readJsonl(join(outDir, "state/records/normalize.standardize.jsonl"))
+    expect(row).toMatchObject({ siret: hidden, diffusion: "P", name: null })
+    const rejects = await readFile(join(outDir, "normalized/rejects.csv"), "utf8")
+    expect(rejects).not.toContain("DUPONT")
+    expect(rejects).toContain("not shown: partially diffusible unit")
+  })
+
+  it("makes unusable inputs a usage error (exit 2), not a failed step", async () => {
+    const base = await dir()
+    const inputs = await writeInputs(base, { "mystery.csv": "a,b\n1,2\n" })
+    const summary = await runSteps({ steps: ["dumps.collect"], inputs, outDir: join(base, "out") })
+    expect(summary.exit_code).toBe(2)
   })
 })

@@ -137,6 +137,8 @@ export const runSteps = async (options: {
   readonly outDir: string
   readonly job?: Record<string, unknown>
   readonly resume?: boolean
+  readonly only?: ReadonlyArray<string>
+  readonly set?: ReadonlyArray<string>
 }): Promise<RunSummary> => {
   const job = await Effect.runPromise(decodeJob({ niche: "test", ...options.job }, { file: "(test job)" }))
   const registry = await Effect.runPromise(makeRegistry(builtinPlugins))
@@ -149,7 +151,9 @@ export const runSteps = async (options: {
         inputs: options.inputs,
         outDir: options.outDir,
         resume: options.resume ?? false,
-        workers: 1
+        workers: 1,
+        ...(options.only ? { only: options.only } : {}),
+        ...(options.set ? { set: options.set } : {})
       }).pipe(Effect.provideService(Registry, registry))
     )
   )
