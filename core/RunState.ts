@@ -3,10 +3,10 @@
  * contracts) and the lock that keeps two live runs out of one folder.
  */
 
-import { open, readFile, rm, stat } from "node:fs/promises"
+import { open, readFile, rm, stat, utimes } from "node:fs/promises"
 import { hostname } from "node:os"
 import { join } from "node:path"
-import { Data, Effect, type Scope } from "effect"
+import { Data, Effect, Schedule, type Scope } from "effect"
 import { digestFile, type FileWriteFailed, writeFileAtomic } from "./AtomicFile.ts"
 import type { Job } from "./Job.ts"
 import type { OutputContract } from "./Step.ts"
@@ -114,14 +114,30 @@ export const acquireLock = (runDir: string, runId: string): Effect.Effect<void, 
             return false
           }
         })
-        if (created) return file
+        if (created) {
+          // The heartbeat: a live run touches its lock, so a lock left by a dead run (any host) goes stale.
+          yield* Effect.forkScoped(
+            // Forked from an uninterruptible acquire: it must be made interruptible, or closing the run's scope waits forever.
+            Effect.interruptible(
+              Effect.repeat(
+                Effect.promise(() => utimes(file, new Date(), new Date()).catch(() => undefined)),
+                Schedule.spaced(HEARTBEAT)
+              )
+            )
+          )
+          return file
+        }
         const onDisk = yield* Effect.promise(() =>
           readFile(file, "utf8")
             .then((text) => JSON.parse(text) as RunLocked["holder"])
             .catch(() => undefined)
         )
-        const live = onDisk && (onDisk.host !== mine.host || (onDisk.pid !== process.pid && isAlive(onDisk.pid)))
-        if (onDisk && live) {
+        const beat = yield* Effect.promise(() =>
+          stat(file)
+            .then((info) => info.mtimeMs)
+            .catch(() => 0)
+        )
+        if (onDisk && isLive(onDisk, mine.host, Date.now() - beat)) {
           heldHere.delete(file)
           return yield* new RunLocked({ dir: runDir, holder: onDisk })
         }
@@ -133,6 +149,20 @@ export const acquireLock = (runDir: string, runId: string): Effect.Effect<void, 
     (file) =>
       Effect.promise(() => rm(file, { force: true })).pipe(Effect.ensuring(Effect.sync(() => heldHere.delete(file))))
   ).pipe(Effect.asVoid)
+
+const HEARTBEAT = "10 seconds"
+/** A lock not touched for this long belongs to a run that died or froze, on this host or another. */
+export const LOCK_STALE_AFTER_MS = 60_000
+
+/**
+ * Whether a lock's holder is alive: its heartbeat is recent, and, on this host, its process exists.
+ * On another host (or a container sharing our hostname and pids) only the heartbeat can tell.
+ */
+const isLive = (holder: RunLocked["holder"], host: string, heartbeatAgeMs: number) => {
+  if (heartbeatAgeMs > LOCK_STALE_AFTER_MS) return false
+  if (holder.host === host && holder.pid !== process.pid && !isAlive(holder.pid)) return false
+  return true
+}
 
 /** Locks held by runs of this process, by lock file. */
 const heldHere = new Map<string, RunLocked["holder"]>()

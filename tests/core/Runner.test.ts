@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "bun:test"
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Either } from "effect"
@@ -293,6 +293,21 @@ describe("Runner", () => {
     expect(Either.isLeft(second) && second.left._tag).toBe("RunLocked")
     expect((await first)._tag).toBe("Right")
     // Once the first run is over, the folder is free again.
+    expect((await run({ outDir }))._tag).toBe("Right")
+  })
+
+  it("refuses a folder locked from another host while its heartbeat is fresh, and takes it over once stale", async () => {
+    const outDir = await tempDir()
+    const lock = join(outDir, "state/lock")
+    await mkdir(join(outDir, "state"), { recursive: true })
+    await writeFile(
+      lock,
+      JSON.stringify({ pid: 1, host: "another-host", run_id: "theirs", since: "2026-11-21T00:00:00Z" })
+    )
+    const refused = await run({ outDir })
+    expect(Either.isLeft(refused) && refused.left._tag).toBe("RunLocked")
+    const stale = new Date(Date.now() - 2 * 60_000)
+    await utimes(lock, stale, stale)
     expect((await run({ outDir }))._tag).toBe("Right")
   })
 
