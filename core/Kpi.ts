@@ -23,7 +23,8 @@ export interface DatasetFigures {
   readonly mean_quality_score: number | null
 }
 
-const isFilled = (value: unknown) =>
+/** A value counts as filled when it is not null, not empty and not an empty list (fill rates, scores). */
+export const isFilled = (value: unknown) =>
   value !== null && value !== undefined && value !== "" && !(Array.isArray(value) && value.length === 0)
 
 /** One pass over key-sorted records: row count, fill rate per field, duplicate key rate, mean quality_score. */

@@ -7,6 +7,7 @@
  * the summary; the second passes the records on. Standardising is cheap; holding rows is not.
  */
 import { Chunk, Effect, Fiber, Stream } from "effect"
+import { isFilled } from "../../core/Kpi.ts"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep, type FieldMap, type RecordInput, type StepContext } from "../../core/Step.ts"
 import { toAsyncRows } from "../../core/StreamBridge.ts"
@@ -76,8 +77,6 @@ const normalizeOne = (record: Rec): Outcome => {
   for (const key of PASS_THROUGH) if (record[key] !== undefined) fields[key] = record[key]
   return { kind: "kept", record: fields }
 }
-
-const isFilled = (value: unknown) => value !== null && value !== undefined && value !== ""
 
 /**
  * One pass: records go to the runner and, through a bounded broadcast, to the Parquet writer;

@@ -4,6 +4,7 @@
  */
 import { readFile } from "node:fs/promises"
 import { Effect, Schema, Stream } from "effect"
+import { isFilled } from "../../core/Kpi.ts"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 
@@ -17,9 +18,6 @@ const Config = Schema.Struct({
   /** Below this share of the previous run's rows, the summary warns. @default 0.98 */
   min_row_ratio: Schema.optionalWith(Schema.Number.pipe(Schema.between(0, 1)), { default: () => 0.98 })
 })
-
-const isFilled = (value: unknown) =>
-  value !== null && value !== undefined && value !== "" && !(Array.isArray(value) && value.length === 0)
 
 /** The row count of the previous run's summary; one this same run wrote (before a kill) does not count. */
 const previousRows = (path: string, runId: string) =>

@@ -193,41 +193,22 @@ export const scanEstablishments = async (options: {
     (bytes, start, end, line) => {
       if (kept.length >= limit) return
       const count = splitFields(bytes, start, end, bounds, quoted)
+      const reject = (reason: RejectReason, detail: string) =>
+        rejects.push(rejectOf(file, bytes, start, end, line, reason, detail, siretIndex))
       if (count === "broken_quoting") {
-        rejects.push(
-          rejectOf(
-            file,
-            bytes,
-            start,
-            end,
-            line,
-            "broken_quoting",
-            "a quote inside an unquoted field, or an unterminated quoted field",
-            siretIndex
-          )
-        )
+        reject("broken_quoting", "a quote inside an unquoted field, or an unterminated quoted field")
         return
       }
       if (count !== header.count) {
-        rejects.push(
-          rejectOf(
-            file,
-            bytes,
-            start,
-            end,
-            line,
-            "wrong_column_count",
-            `${count} fields, the header has ${header.count}`,
-            siretIndex
-          )
-        )
+        reject("wrong_column_count", `${count} fields, the header has ${header.count}`)
         return
       }
       if (sirets) {
         if (!sirets.has(fieldText(bytes, bounds, quoted, siretIndex))) return
       } else if (filter && !filter.keep(bytes, bounds)) return
+      // Only kept lines are checked for UTF-8: a line the filter drops is never decoded.
       if (!isUtf8(bytes.subarray(start, end))) {
-        rejects.push(rejectOf(file, bytes, start, end, line, "invalid_utf8", "bytes that are not UTF-8", siretIndex))
+        reject("invalid_utf8", "bytes that are not UTF-8")
         return
       }
       const siren = fieldText(bytes, bounds, quoted, sirenIndex)
