@@ -18,6 +18,7 @@ export type EventType =
   | "step.log"
   | "budget.exceeded"
   | "kpi.result"
+  | "http.robots_skip"
 
 export interface RunEvent {
   readonly seq: number

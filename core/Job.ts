@@ -161,8 +161,20 @@ const Http = strictStruct({
   user_agents: Schema.optional(listOf(Schema.String.annotations(expecting("a string")), "a list of strings")),
   /** Requests in flight at once, all hosts together. */
   concurrency: Schema.optional(WholeAtLeast(1)),
-  /** Timeout of one request, in milliseconds. */
-  timeout_ms: Schema.optional(WholeAtLeast(1))
+  /** Timeout of one request, headers and body, in milliseconds. */
+  timeout_ms: Schema.optional(WholeAtLeast(1)),
+  /** Time allowed until the response headers arrive (connection included), in milliseconds. */
+  first_byte_timeout_ms: Schema.optional(WholeAtLeast(1)),
+  /** Largest response body accepted, compressed or decompressed, in bytes. */
+  max_body_bytes: Schema.optional(WholeAtLeast(1)),
+  /** Redirects followed per request. */
+  max_redirects: Schema.optional(WholeAtLeast(0)),
+  /** Retries of a request after a retryable failure (timeouts, 429, 5xx). */
+  retries: Schema.optional(WholeAtLeast(0)),
+  /** Adapt the number of requests in flight to the health of the answers (within `concurrency`). */
+  adaptive: Schema.optional(Schema.Boolean.annotations(expecting("true or false"))),
+  /** How long a cached response is used without asking the site again, in hours; 0 turns the cache off. */
+  cache_ttl_hours: Schema.optional(NumberAtLeast(0))
 })
 
 const Premium = strictStruct({

@@ -9,6 +9,8 @@ import { Context, Deferred, Effect, Layer } from "effect"
 import { TEMP_MARKER } from "./AtomicFile.ts"
 import { Budget, type BudgetLimits, type BudgetOptions } from "./Budget.ts"
 import { EventLog, type RunEvent } from "./EventLog.ts"
+import { HttpFetcher } from "./http/HttpFetcher.ts"
+import { httpSettingsOf } from "./http/HttpSettings.ts"
 import type { Job } from "./Job.ts"
 import { evaluateKpis, kpiVerdict, measureRecords } from "./Kpi.ts"
 import {
@@ -144,11 +146,16 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
         retry: request.retry ?? stepPolicy
       }
       const limits = budgetLimitsOf(request.job, request.budgets)
-      const runLayer = Layer.mergeAll(
+      const baseLayer = Layer.mergeAll(
         Budget.layer(limits, request.budgetOptions),
         EventLog.layer(outDir, runId, request.onEvent ? [request.onEvent] : [])
       )
-      const stepLayer = Layer.provideMerge(registry.layer as Layer.Layer<never, unknown, Budget | EventLog>, runLayer)
+      // The run's one door to the network, over the run's budget; its cache opens on first use.
+      const runLayer = Layer.provideMerge(HttpFetcher.layer(httpSettingsOf(request.job)), baseLayer)
+      const stepLayer = Layer.provideMerge(
+        registry.layer as Layer.Layer<never, unknown, Budget | EventLog | HttpFetcher>,
+        runLayer
+      )
       return yield* execute(request, plan, settings, env, previous, outDir, stepStates).pipe(
         Effect.provide(stepLayer),
         Effect.orDie

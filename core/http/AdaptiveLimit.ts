@@ -1,0 +1,100 @@
+/**
+ * Adaptive concurrency, in the spirit of Crawlee's AutoscaledPool and Scrapy's AutoThrottle: the
+ * number of requests in flight (all hosts together) starts low, grows while the responses are
+ * healthy and shrinks when they are not, never above the configured `concurrency`.
+ *
+ * - Healthy window (no throttling, errors under 5%, latency within 3x the best seen, memory fine):
+ *   the limit grows by half (slow start) until the first back-off, then by one (additive increase).
+ * - Unhealthy window: the limit is cut to 70% (multiplicative decrease), at most once per window.
+ *   One host answering 429 is that host's business (HostPolicy slows it down); the pool only backs
+ *   off when trouble is a noticeable share of all answers.
+ * A window is `limit` completed requests, so the pool reacts about once per round trip of work.
+ */
+import { Gate } from "./Gate.ts"
+
+export type Outcome = "ok" | "throttled" | "error" | "timeout"
+
+export interface AdaptiveLimitOptions {
+  readonly max: number
+  /** @default min(max, 8) */
+  readonly initial?: number
+  /** Off: the limit stays at `max`. */
+  readonly adaptive?: boolean
+  /** Resident memory above which the pool backs off (bytes); undefined: no memory check. */
+  readonly memoryCeilingBytes?: number
+  readonly readRss?: () => number
+}
+
+export class AdaptiveLimit {
+  readonly gate: Gate
+  readonly #max: number
+  readonly #adaptive: boolean
+  readonly #ceiling: number | undefined
+  readonly #readRss: () => number
+  #slowStart = true
+  #windowDone = 0
+  #windowBad = 0
+  #windowLatency = 0
+  #bestLatency = Number.POSITIVE_INFINITY
+  /** Changes made, for metrics and tests. */
+  raises = 0
+  cuts = 0
+
+  constructor(options: AdaptiveLimitOptions) {
+    this.#max = Math.max(1, options.max)
+    this.#adaptive = options.adaptive !== false
+    this.#ceiling = options.memoryCeilingBytes
+    this.#readRss = options.readRss ?? (() => process.memoryUsage.rss())
+    const initial = this.#adaptive ? (options.initial ?? Math.min(this.#max, 8)) : this.#max
+    this.gate = new Gate(Math.min(this.#max, initial))
+  }
+
+  get limit(): number {
+    return this.gate.limit
+  }
+
+  /** Called once per finished request (on the wire). */
+  record(outcome: Outcome, latencyMs: number): void {
+    if (!this.#adaptive) return
+    this.#windowDone++
+    if (outcome !== "ok") this.#windowBad++
+    else {
+      this.#windowLatency += latencyMs
+      this.#bestLatency = Math.min(this.#bestLatency, latencyMs)
+    }
+    if (this.#windowDone < this.gate.limit) return
+    const good = this.#windowDone - this.#windowBad
+    const meanLatency = good > 0 ? this.#windowLatency / good : Number.POSITIVE_INFINITY
+    const errorShare = this.#windowBad / this.#windowDone
+    const memoryHigh = this.#ceiling !== undefined && this.#readRss() > this.#ceiling
+    const slow = meanLatency > 3 * Math.max(this.#bestLatency, 5)
+    if (errorShare > 0.05 || memoryHigh || slow) this.#cut()
+    else this.#raise()
+  }
+
+  #raise(): void {
+    const limit = this.gate.limit
+    const next = this.#slowStart ? Math.ceil(limit * 1.5) : limit + 1
+    if (next > limit && limit < this.#max) {
+      this.gate.setLimit(Math.min(this.#max, next))
+      this.raises++
+    }
+    this.#reset()
+  }
+
+  #cut(): void {
+    this.#slowStart = false
+    const next = Math.max(1, Math.floor(this.gate.limit * 0.7))
+    if (next < this.gate.limit) {
+      this.gate.setLimit(next)
+      this.cuts++
+    }
+    this.#reset()
+  }
+
+  #reset(): void {
+    this.#windowDone = 0
+    this.#windowBad = 0
+    this.#windowLatency = 0
+  }
+}

@@ -1,0 +1,478 @@
+/**
+ * HttpFetcher: the only way out to the network. Every request a step makes, and every request the
+ * headless browser makes, goes through `fetch` here, which applies in order: the HTTP cache, robots.txt,
+ * the per-host circuit breaker, per-host concurrency and spacing, the adaptive global limit, the
+ * request budget (taken before the request is sent), the wire request (timeouts, size limits, byte
+ * budget counted as the body arrives, decompression), retries on retryable outcomes only (honouring
+ * Retry-After), and redirects hop by hop (each hop is a request like any other).
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import { Budget, BudgetExceeded } from "../Budget.ts"
+import { EventLog } from "../EventLog.ts"
+import { exponential } from "../Retry.ts"
+import { AdaptiveLimit, type Outcome } from "./AdaptiveLimit.ts"
+import { type Decoded, decodeBody } from "./Charset.ts"
+import { FetchFailed, isRetryableStatus, parseRetryAfter } from "./FetchError.ts"
+import { HostPolicy } from "./HostPolicy.ts"
+import { type CachedResponse, HttpCache, isCacheable } from "./HttpCache.ts"
+import {
+  emptyStats,
+  type HostClass,
+  type HttpStats,
+  httpBytes,
+  httpCache,
+  httpConcurrency,
+  httpLatency,
+  httpRequests,
+  httpRetries,
+  httpRobotsSkips
+} from "./HttpMetrics.ts"
+import { bypassesProxy, type HttpSettings } from "./HttpSettings.ts"
+import { type RobotsAnswer, RobotsCache, type RobotsRules, rulesOf } from "./Robots.ts"
+import { sendOnce, type WireResult } from "./Wire.ts"
+
+export interface FetchRequest {
+  readonly url: string
+  /** @default "GET" */
+  readonly method?: string
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: Uint8Array | string
+  /** Who the request is for, as a metrics label. @default "site" */
+  readonly hostClass?: HostClass
+  /** Accepted content types, as prefixes ("text/html"); anything else fails with `content_type`. Empty: any. */
+  readonly accept?: ReadonlyArray<string>
+  /** Overrides the settings' largest body. */
+  readonly maxBytes?: number
+  /** Use the HTTP cache (GET only). @default true */
+  readonly cache?: boolean
+  /** @default true; when false a 3xx is returned as the answer. */
+  readonly followRedirects?: boolean
+  /** Skip the robots.txt check (robots.txt itself; documented provider APIs). */
+  readonly ignoreRobots?: boolean
+}
+
+export interface FetchResponse {
+  readonly url: string
+  /** After redirects. */
+  readonly finalUrl: string
+  readonly status: number
+  /** Lower-case header names; a cached answer keeps content-type, etag, last-modified and location. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly contentType: string | null
+  /** Decompressed body. */
+  readonly body: Uint8Array
+  /** The body as text, charset detected (BOM, header, meta, UTF-8, windows-1252). */
+  readonly text: () => Decoded
+  readonly cache: "hit" | "revalidated" | "miss" | "off"
+  /** The URLs redirected through, in order. */
+  readonly redirects: ReadonlyArray<string>
+  /** When the body was fetched from the site (for a cache hit: when it was cached), ms since epoch. */
+  readonly fetchedAt: number
+  readonly elapsedMs: number
+}
+
+export interface HttpFetcherShape {
+  readonly fetch: (request: FetchRequest) => Effect.Effect<FetchResponse, FetchFailed | BudgetExceeded>
+  /** The robots.txt rules of a URL's origin (fetched once per origin), e.g. for its sitemaps. */
+  readonly robots: (url: string) => Effect.Effect<RobotsRules, BudgetExceeded>
+  readonly settings: HttpSettings
+  /** A snapshot of this fetcher's figures. */
+  readonly stats: () => HttpStats
+}
+
+export class HttpFetcher extends Context.Tag("core/HttpFetcher")<HttpFetcher, HttpFetcherShape>() {
+  /** One fetcher per run, over the run's Budget; the cache is opened on first use and closed with the scope. */
+  static readonly layer = (settings: HttpSettings) => Layer.scoped(HttpFetcher, makeHttpFetcher(settings))
+}
+
+const ACCEPT_ENCODING = "gzip, deflate, br"
+const ROBOTS_MAX_BYTES = 512 * 1024
+
+export const makeHttpFetcher = (settings: HttpSettings) =>
+  Effect.gen(function* () {
+    const budget = yield* Budget
+    const events = yield* Effect.serviceOption(EventLog)
+    const hosts = new HostPolicy({
+      perHostConcurrency: settings.perHostConcurrency,
+      perHostRps: settings.perHostRps
+    })
+    const pool = new AdaptiveLimit({
+      max: settings.concurrency,
+      adaptive: settings.adaptive,
+      memoryCeilingBytes: settings.memoryCeilingBytes
+    })
+    const robotsCache = new RobotsCache()
+    const stats = emptyStats()
+    let cache: HttpCache | undefined
+    let proxyTurn = 0
+    yield* Effect.addFinalizer(() => Effect.sync(() => cache?.close()))
+
+    const openCache = (): HttpCache | undefined => {
+      if (settings.cacheFile === undefined) return undefined
+      cache ??= new HttpCache(settings.cacheFile, settings.cacheTtlMs)
+      return cache
+    }
+
+    const userAgentFor = (host: string): string => {
+      const agents = settings.userAgents
+      let hash = 0
+      for (let i = 0; i < host.length; i++) hash = (hash * 31 + host.charCodeAt(i)) | 0
+      return agents[Math.abs(hash) % agents.length]!
+    }
+
+    const proxyFor = (url: URL): string | undefined => {
+      if (settings.proxies.length === 0) return undefined // Bun's fetch applies HTTP(S)_PROXY / NO_PROXY itself
+      if (bypassesProxy(url, process.env.NO_PROXY ?? process.env.no_proxy)) return undefined
+      return settings.proxies[proxyTurn++ % settings.proxies.length]
+    }
+
+    const takeBytes = (bytes: number): boolean =>
+      Effect.runSync(Effect.either(budget.acquire("http_bytes", bytes)))._tag === "Right"
+
+    const countStatus = (hostClass: HostClass, label: string) => {
+      stats.by_status[label] = (stats.by_status[label] ?? 0) + 1
+      httpRequests.inc({ host_class: hostClass, status: label })
+    }
+
+    /** One request on the wire under every limit; fails on a retryable outcome so the schedule retries. */
+    const hop = (
+      url: URL,
+      method: string,
+      headers: Record<string, string>,
+      body: Uint8Array | string | undefined,
+      accept: ReadonlyArray<string>,
+      maxBytes: number,
+      hostClass: HostClass,
+      attempt: { count: number }
+    ): Effect.Effect<Extract<WireResult, { kind: "response" | "redirect" }>, FetchFailed | BudgetExceeded> =>
+      hosts.run(
+        url.host,
+        url.href,
+        pool.gate.with(
+          Effect.gen(function* () {
+            if (attempt.count++ > 0) {
+              stats.retries++
+              httpRetries.inc({ host_class: hostClass })
+            }
+            yield* budget.acquire("http_requests", 1)
+            stats.requests++
+            const started = performance.now()
+            const result = yield* Effect.promise((signal) =>
+              sendOnce({
+                url,
+                method,
+                headers: { "user-agent": userAgentFor(url.host), "accept-encoding": ACCEPT_ENCODING, ...headers },
+                body,
+                proxy: proxyFor(url),
+                firstByteTimeoutMs: settings.firstByteTimeoutMs,
+                timeoutMs: settings.timeoutMs,
+                maxBodyBytes: maxBytes,
+                accept,
+                takeBytes,
+                signal
+              })
+            )
+            const elapsed = performance.now() - started
+            const wireBytes = result.kind === "redirect" ? 0 : result.wireBytes
+            stats.bytes += wireBytes
+            stats.latency_ms_total += elapsed
+            stats.latency_ms_max = Math.max(stats.latency_ms_max, elapsed)
+            httpBytes.inc({ host_class: hostClass }, wireBytes)
+            httpLatency.observe({ host_class: hostClass }, elapsed / 1000)
+            if (result.kind === "failure") {
+              countStatus(hostClass, result.reason)
+              stats.failures[result.reason] = (stats.failures[result.reason] ?? 0) + 1
+              if (result.reason === "budget") {
+                const usage = yield* budget.usage
+                return yield* new BudgetExceeded({
+                  budget: "http_bytes",
+                  limit: usage.http_bytes.limit ?? 0,
+                  used: usage.http_bytes.used
+                })
+              }
+              const transient = result.reason === "timeout" || result.reason === "network"
+              recordOutcome(url.host, transient ? (result.reason === "timeout" ? "timeout" : "error") : "ok", elapsed)
+              return yield* new FetchFailed({
+                url: url.href,
+                reason: result.reason,
+                detail: result.detail,
+                retryable: transient
+              })
+            }
+            countStatus(hostClass, String(result.status))
+            if (isRetryableStatus(result.status)) {
+              const retryAfterMs = parseRetryAfter(result.headers.get("retry-after"))
+              const throttled = result.status === 429 || result.status === 503
+              if (throttled) hosts.throttled(url.host, retryAfterMs)
+              recordOutcome(url.host, throttled ? "throttled" : "error", elapsed)
+              return yield* new FetchFailed({
+                url: url.href,
+                reason: "status",
+                status: result.status,
+                detail: `the server answered ${result.status}`,
+                retryable: true,
+                ...(retryAfterMs !== undefined ? { retryAfterMs } : {})
+              })
+            }
+            recordOutcome(url.host, "ok", elapsed)
+            return result
+          })
+        )
+      )
+
+    const recordOutcome = (host: string, outcome: Outcome, elapsedMs: number) => {
+      pool.record(outcome, elapsedMs)
+      if (outcome === "ok") hosts.succeeded(host)
+      else if (outcome !== "throttled") hosts.failed(host)
+      stats.concurrency_limit = pool.limit
+      stats.concurrency_raises = pool.raises
+      stats.concurrency_cuts = pool.cuts
+      httpConcurrency.set(pool.limit)
+    }
+
+    const retryPolicy = exponential({ base: "250 millis", cap: "10 seconds", times: settings.retries })
+    const withRetries = <A>(self: Effect.Effect<A, FetchFailed | BudgetExceeded>) =>
+      // Retry-After is honoured by HostPolicy: a 429/503 holds the host's next start until then.
+      Effect.retry(self, {
+        schedule: retryPolicy,
+        while: (error) => error._tag === "FetchFailed" && error.retryable
+      }).pipe(
+        Effect.catchIf(
+          (error): error is FetchFailed => error._tag === "FetchFailed" && error.retryable,
+          (error) =>
+            Effect.fail(
+              new FetchFailed({
+                ...error,
+                retryable: false,
+                detail: `${error.detail} (after ${settings.retries} retries)`
+              })
+            )
+        )
+      )
+
+    const robotsOf = (url: URL): Effect.Effect<RobotsRules, BudgetExceeded> =>
+      robotsCache
+        .rulesFor(
+          url.origin,
+          fetchRobots(url).pipe(Effect.map((answer) => rulesOf(url.origin, answer, userAgentFor(url.host))))
+        )
+        .pipe(
+          Effect.tap((rules) => {
+            if (rules.crawlDelay !== undefined) hosts.setCrawlDelay(url.host, rules.crawlDelay)
+          })
+        )
+
+    const fetchRobots = (url: URL): Effect.Effect<RobotsAnswer, BudgetExceeded> =>
+      fetchUrl({
+        url: `${url.origin}/robots.txt`,
+        hostClass: "robots",
+        ignoreRobots: true,
+        maxBytes: ROBOTS_MAX_BYTES
+      }).pipe(
+        Effect.map((response): RobotsAnswer => ({ status: response.status, text: response.text().text })),
+        Effect.catchTag("FetchFailed", (error) => Effect.succeed({ failed: error.message }))
+      )
+
+    const fromCache = (
+      entry: CachedResponse,
+      how: "hit" | "revalidated",
+      fetchedAt: number,
+      started: number
+    ): FetchResponse => {
+      const headers: Record<string, string> = {}
+      if (entry.contentType !== null) headers["content-type"] = entry.contentType
+      if (entry.etag !== null) headers.etag = entry.etag
+      if (entry.lastModified !== null) headers["last-modified"] = entry.lastModified
+      return {
+        url: entry.url,
+        finalUrl: entry.finalUrl,
+        status: entry.status,
+        headers,
+        contentType: entry.contentType,
+        body: entry.body,
+        text: lazyText(entry.body, entry.contentType),
+        cache: how,
+        redirects: [],
+        fetchedAt,
+        elapsedMs: performance.now() - started
+      }
+    }
+
+    const fetchUrl = (request: FetchRequest): Effect.Effect<FetchResponse, FetchFailed | BudgetExceeded> =>
+      Effect.gen(function* () {
+        const started = performance.now()
+        const hostClass = request.hostClass ?? "site"
+        const method = (request.method ?? "GET").toUpperCase()
+        const first = parseHttpUrl(request.url)
+        if (first === undefined) {
+          return yield* new FetchFailed({
+            url: request.url,
+            reason: "invalid_url",
+            detail: "not an http(s) URL",
+            retryable: false
+          })
+        }
+        const store = method === "GET" && request.cache !== false ? openCache() : undefined
+        const cached = store?.lookup(first.href)
+        const now = Date.now()
+        if (cached !== undefined && store !== undefined && store.isFresh(cached, now)) {
+          stats.cache_hits++
+          httpCache.inc({ host_class: hostClass, result: "hit" })
+          return fromCache(cached, "hit", cached.fetchedAt, started)
+        }
+        const maxBytes = request.maxBytes ?? settings.maxBodyBytes
+        const accept = request.accept ?? []
+        const redirects: string[] = []
+        const seen = new Set<string>([first.href])
+        let current = first
+        let method_ = method
+        let body = request.body
+        for (;;) {
+          if (settings.respectRobots && request.ignoreRobots !== true) {
+            const rules = yield* robotsOf(current)
+            if (!rules.allows(current.href)) {
+              stats.robots_skips++
+              httpRobotsSkips.inc({ host_class: hostClass })
+              if (Option.isSome(events)) {
+                yield* events.value.emit("http.robots_skip", { url: current.href, robots: rules.source })
+              }
+              return yield* new FetchFailed({
+                url: current.href,
+                reason: "robots",
+                detail:
+                  rules.source === "unreachable"
+                    ? "robots.txt could not be fetched (5xx or network): the site is treated as closed"
+                    : "robots.txt disallows it",
+                retryable: false
+              })
+            }
+          }
+          const conditional: Record<string, string> = {}
+          if (cached !== undefined && current === first) {
+            if (cached.etag) conditional["if-none-match"] = cached.etag
+            if (cached.lastModified) conditional["if-modified-since"] = cached.lastModified
+          }
+          const attempt = { count: 0 }
+          const result = yield* withRetries(
+            hop(current, method_, { ...request.headers, ...conditional }, body, accept, maxBytes, hostClass, attempt)
+          )
+          if (result.kind === "redirect") {
+            if (request.followRedirects === false) {
+              return answer(request.url, current, result.status, result.headers, new Uint8Array(0), redirects, started)
+            }
+            const next = parseHttpUrl(result.location, current)
+            if (next === undefined) {
+              return yield* new FetchFailed({
+                url: current.href,
+                reason: "redirects",
+                detail: `redirect to an unusable location ${JSON.stringify(result.location)}`,
+                retryable: false
+              })
+            }
+            if (seen.has(next.href)) {
+              return yield* new FetchFailed({
+                url: request.url,
+                reason: "redirects",
+                detail: `redirect loop: ${[...redirects, current.href, next.href].join(" -> ")}`,
+                retryable: false
+              })
+            }
+            if (redirects.length >= settings.maxRedirects) {
+              return yield* new FetchFailed({
+                url: request.url,
+                reason: "redirects",
+                detail: `more than ${settings.maxRedirects} redirects`,
+                retryable: false
+              })
+            }
+            redirects.push(current.href)
+            seen.add(next.href)
+            if (result.status === 303 || ((result.status === 301 || result.status === 302) && method_ === "POST")) {
+              method_ = "GET"
+              body = undefined
+            }
+            current = next
+            continue
+          }
+          if (result.status === 304 && cached !== undefined && store !== undefined) {
+            const at = Date.now()
+            store.revalidated(first.href, at)
+            stats.cache_revalidated++
+            httpCache.inc({ host_class: hostClass, result: "revalidated" })
+            return fromCache(cached, "revalidated", at, started)
+          }
+          if (store !== undefined) {
+            stats.cache_misses++
+            httpCache.inc({ host_class: hostClass, result: "miss" })
+          }
+          const response = answer(request.url, current, result.status, result.headers, result.body, redirects, started)
+          if (store !== undefined && isCacheable(result.status)) {
+            store.store({
+              url: first.href,
+              finalUrl: current.href,
+              status: result.status,
+              contentType: response.contentType,
+              etag: result.headers.get("etag"),
+              lastModified: result.headers.get("last-modified"),
+              body: result.body,
+              fetchedAt: response.fetchedAt
+            })
+          }
+          return store === undefined ? { ...response, cache: "off" as const } : response
+        }
+      })
+
+    return {
+      fetch: fetchUrl,
+      robots: (url) => {
+        const parsed = parseHttpUrl(url)
+        return parsed === undefined ? Effect.succeed(rulesOf("", { status: 404, text: "" }, "")) : robotsOf(parsed)
+      },
+      settings,
+      stats: () => structuredClone(stats)
+    } satisfies HttpFetcherShape
+  })
+
+const answer = (
+  requested: string,
+  final: URL,
+  status: number,
+  headers: Headers,
+  body: Uint8Array,
+  redirects: ReadonlyArray<string>,
+  started: number
+): FetchResponse => {
+  const contentType = headers.get("content-type")
+  return {
+    url: requested,
+    finalUrl: final.href,
+    status,
+    headers: Object.fromEntries(headers as unknown as Iterable<[string, string]>),
+    contentType,
+    body,
+    text: lazyText(body, contentType),
+    cache: "miss",
+    redirects,
+    fetchedAt: Date.now(),
+    elapsedMs: performance.now() - started
+  }
+}
+
+const lazyText = (body: Uint8Array, contentType: string | null): (() => Decoded) => {
+  let decoded: Decoded | undefined
+  return () => {
+    decoded ??= decodeBody(body, contentType)
+    return decoded
+  }
+}
+
+const parseHttpUrl = (text: string, base?: URL): URL | undefined => {
+  try {
+    const url = new URL(text, base)
+    if (url.protocol !== "http:" && url.protocol !== "https:") return undefined
+    url.hash = ""
+    return url
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,314 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { gzipSync } from "node:zlib"
+import { Effect, Layer } from "effect"
+import { Budget, type BudgetLimits } from "../../../core/Budget.ts"
+import { HttpFetcher, type HttpFetcherShape } from "../../../core/http/HttpFetcher.ts"
+import { defaultHttpSettings, type HttpSettings } from "../../../core/http/HttpSettings.ts"
+
+/** A tiny web behind a proxy port: each test host answers in its own way; every request is logged. */
+interface Hit {
+  readonly host: string
+  readonly path: string
+  readonly at: number
+  readonly headers: Headers
+}
+const hits: Hit[] = []
+const inFlight = new Map<string, number>()
+const maxInFlight = new Map<string, number>()
+const counters = new Map<string, number>()
+const bump = (key: string) => {
+  const n = (counters.get(key) ?? 0) + 1
+  counters.set(key, n)
+  return n
+}
+const page = (body: string, type = "text/html; charset=utf-8", extra: Record<string, string> = {}) =>
+  new Response(body, { headers: { "content-type": type, ...extra } })
+
+const handlers: Record<string, (url: URL, req: Request) => Response | Promise<Response>> = {
+  "plain.test": (url) =>
+    url.pathname === "/robots.txt" ? new Response("nope", { status: 404 }) : page(`<h1>plain ${url.pathname}</h1>`),
+  "latin.test": (url) =>
+    url.pathname === "/robots.txt"
+      ? new Response("", { status: 404 })
+      : new Response(new Uint8Array([...Buffer.from("<p>Soci"), 0xe9, ...Buffer.from("t\u00e9")]), {
+          headers: { "content-type": "text/html; charset=windows-1252" }
+        }),
+  "robots.test": (url) =>
+    url.pathname === "/robots.txt"
+      ? page(
+          "User-agent: *\nDisallow: /private\nCrawl-delay: 0.2\nSitemap: http://robots.test/sitemap.xml",
+          "text/plain"
+        )
+      : page(`ok ${url.pathname}`),
+  "limited.test": async (url) => {
+    if (url.pathname === "/robots.txt") return new Response("", { status: 404 })
+    const n = bump(`limited${url.pathname}`)
+    return n <= 2 ? new Response("slow down", { status: 429, headers: { "retry-after": "1" } }) : page("finally")
+  },
+  "burst.test": (url) => {
+    if (url.pathname === "/robots.txt") return new Response("", { status: 404 })
+    return bump(`burst${url.pathname}`) <= 2 ? new Response("busy", { status: 503 }) : page("recovered")
+  },
+  "down.test": (url) =>
+    url.pathname === "/robots.txt" ? new Response("", { status: 404 }) : new Response("broken", { status: 500 }),
+  "loop.test": (url) =>
+    url.pathname === "/robots.txt"
+      ? new Response("", { status: 404 })
+      : new Response(null, { status: 302, headers: { location: url.pathname === "/a" ? "/b" : "/a" } }),
+  "hops.test": (url) => {
+    if (url.pathname === "/robots.txt") return new Response("", { status: 404 })
+    const n = Number(url.pathname.slice(1) || "0")
+    return n < 3 ? new Response(null, { status: 301, headers: { location: `/${n + 1}` } }) : page("landed")
+  },
+  "bomb.test": (url) =>
+    url.pathname === "/robots.txt"
+      ? new Response("", { status: 404 })
+      : new Response(bomb, { headers: { "content-type": "text/html", "content-encoding": "gzip" } }),
+  "huge.test": (url) =>
+    url.pathname === "/robots.txt"
+      ? new Response("", { status: 404 })
+      : new Response(
+          new ReadableStream({
+            pull(controller) {
+              controller.enqueue(new Uint8Array(64 * 1024).fill(65))
+            }
+          }),
+          { headers: { "content-type": "text/html" } }
+        ),
+  "drip.test": (url) =>
+    url.pathname === "/robots.txt"
+      ? new Response("", { status: 404 })
+      : new Response(
+          new ReadableStream({
+            async pull(controller) {
+              await Bun.sleep(100)
+              controller.enqueue(new Uint8Array([65]))
+            }
+          }),
+          { headers: { "content-type": "text/html" } }
+        ),
+  "pdf.test": (url) =>
+    url.pathname === "/robots.txt" ? new Response("", { status: 404 }) : page("%PDF-1.4 ...", "application/pdf"),
+  "etag.test": (url, req) => {
+    if (url.pathname === "/robots.txt") return new Response("", { status: 404 })
+    if (req.headers.get("if-none-match") === '"v1"') return new Response(null, { status: 304 })
+    return page("versioned", "text/html", { etag: '"v1"' })
+  },
+  "busy.test": async (url) => {
+    if (url.pathname === "/robots.txt") return new Response("", { status: 404 })
+    await Bun.sleep(30)
+    return page("x".repeat(1000))
+  }
+}
+const bomb = gzipSync(new Uint8Array(64 * 1024 * 1024))
+
+let server: ReturnType<typeof Bun.serve>
+let proxy = ""
+beforeAll(() => {
+  server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    idleTimeout: 30,
+    async fetch(req) {
+      const url = new URL(req.url)
+      hits.push({ host: url.hostname, path: url.pathname, at: Date.now(), headers: req.headers })
+      const now = (inFlight.get(url.hostname) ?? 0) + 1
+      inFlight.set(url.hostname, now)
+      maxInFlight.set(url.hostname, Math.max(maxInFlight.get(url.hostname) ?? 0, now))
+      try {
+        const handler = handlers[url.hostname]
+        return handler ? await handler(url, req) : new Response("unknown host", { status: 502 })
+      } finally {
+        inFlight.set(url.hostname, (inFlight.get(url.hostname) ?? 1) - 1)
+      }
+    }
+  })
+  proxy = `http://127.0.0.1:${server.port}`
+})
+afterAll(() => server.stop(true))
+
+const hitsOf = (host: string) => hits.filter((hit) => hit.host === host)
+
+const settings = (overrides: Partial<HttpSettings> = {}): HttpSettings => ({
+  ...defaultHttpSettings,
+  proxies: [proxy],
+  perHostRps: 1000,
+  retries: 3,
+  cacheFile: undefined,
+  ...overrides
+})
+
+const withFetcher = <A, E>(
+  options: Partial<HttpSettings>,
+  use: (fetcher: HttpFetcherShape) => Effect.Effect<A, E>,
+  limits: BudgetLimits = {}
+): Promise<A> =>
+  Effect.runPromise(
+    Effect.scoped(
+      Effect.flatMap(HttpFetcher, use).pipe(
+        Effect.provide(Layer.provideMerge(HttpFetcher.layer(settings(options)), Budget.layer(limits)))
+      )
+    )
+  )
+
+const failureOf = <A, E extends { _tag: string }>(effect: Effect.Effect<A, E>) =>
+  Effect.flip(effect) as Effect.Effect<E & Record<string, unknown>>
+
+describe("HttpFetcher", () => {
+  test("fetches through the proxy (absolute-form) and decodes windows-1252", async () => {
+    const response = await withFetcher({}, (f) => f.fetch({ url: "http://latin.test/" }))
+    expect(response.status).toBe(200)
+    expect(response.text()).toMatchObject({ text: "<p>Sociét\u00c3\u00a9", charset: "windows-1252", source: "header" })
+    expect(response.cache).toBe("off")
+  })
+
+  test("robots.txt: fetched once per origin, disallowed paths skipped and counted, Crawl-delay spaces requests", async () => {
+    const before = hitsOf("robots.test").length
+    const result = await withFetcher({}, (f) =>
+      Effect.gen(function* () {
+        const skipped = yield* failureOf(f.fetch({ url: "http://robots.test/private/page" }))
+        const pages = yield* Effect.all(
+          [1, 2, 3].map((n) => f.fetch({ url: `http://robots.test/p${n}` })),
+          { concurrency: 3 }
+        )
+        const rules = yield* f.robots("http://robots.test/")
+        return { skipped, pages, stats: f.stats(), sitemaps: rules.sitemaps }
+      })
+    )
+    expect(result.skipped).toMatchObject({ _tag: "FetchFailed", reason: "robots" })
+    expect(result.pages.map((p) => p.status)).toEqual([200, 200, 200])
+    expect(result.stats.robots_skips).toBe(1)
+    expect(result.sitemaps).toEqual(["http://robots.test/sitemap.xml"])
+    const mine = hitsOf("robots.test").slice(before)
+    expect(mine.filter((h) => h.path === "/robots.txt")).toHaveLength(1)
+    expect(mine.some((h) => h.path.startsWith("/private"))).toBe(false)
+    const starts = mine.filter((h) => h.path.startsWith("/p")).map((h) => h.at)
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(180)
+    expect(result.stats.requests).toBe(4)
+  })
+
+  test("429 with Retry-After: waits, retries and succeeds; every attempt is a counted request", async () => {
+    const started = Date.now()
+    const result = await withFetcher({}, (f) =>
+      f.fetch({ url: "http://limited.test/x" }).pipe(Effect.map((r) => ({ r, stats: f.stats() })))
+    )
+    expect(result.r.status).toBe(200)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900)
+    expect(result.stats.retries).toBe(2)
+    expect(result.stats.by_status).toMatchObject({ "429": 2, "200": 1, "404": 1 })
+    expect(result.stats.requests).toBe(4)
+  })
+
+  test("5xx burst is retried; a permanent 500 fails after the retries, then opens the host's breaker", async () => {
+    const ok = await withFetcher({}, (f) => f.fetch({ url: "http://burst.test/y" }))
+    expect(ok.status).toBe(200)
+    const down = await withFetcher({ retries: 2 }, (f) =>
+      Effect.gen(function* () {
+        const first = yield* failureOf(f.fetch({ url: "http://down.test/1" }))
+        const second = yield* failureOf(f.fetch({ url: "http://down.test/2" }))
+        const sent = hitsOf("down.test").filter((h) => h.path !== "/robots.txt").length
+        const third = yield* failureOf(f.fetch({ url: "http://down.test/3" }))
+        const sentAfter = hitsOf("down.test").filter((h) => h.path !== "/robots.txt").length
+        return { first, second, third, sent, sentAfter }
+      })
+    )
+    expect(down.first).toMatchObject({ reason: "status", status: 500 })
+    // 3 attempts for the first URL, then the fifth failure in a row opens the breaker mid-way through the second.
+    expect(down.sent).toBe(5)
+    expect(down.second).toMatchObject({ reason: "circuit_open" })
+    expect(down.third).toMatchObject({ reason: "circuit_open" })
+    expect(down.sentAfter).toBe(down.sent)
+  })
+
+  test("redirects: followed hop by hop, loops and long chains refused", async () => {
+    const result = await withFetcher({ maxRedirects: 5 }, (f) =>
+      Effect.gen(function* () {
+        const landed = yield* f.fetch({ url: "http://hops.test/0" })
+        const loop = yield* failureOf(f.fetch({ url: "http://loop.test/a" }))
+        return { landed, loop }
+      })
+    )
+    expect(result.landed.finalUrl).toBe("http://hops.test/3")
+    expect(result.landed.redirects).toEqual(["http://hops.test/0", "http://hops.test/1", "http://hops.test/2"])
+    expect(result.loop).toMatchObject({ reason: "redirects" })
+    expect(String(result.loop.detail)).toContain("loop")
+    const tooMany = await withFetcher({ maxRedirects: 2 }, (f) => failureOf(f.fetch({ url: "http://hops.test/0" })))
+    expect(tooMany).toMatchObject({ reason: "redirects" })
+  })
+
+  test("a gzip bomb, an endless body and a slow drip end bounded, as failures", async () => {
+    const started = Date.now()
+    const result = await withFetcher({ maxBodyBytes: 1024 * 1024, timeoutMs: 1500, retries: 0 }, (f) =>
+      Effect.all(
+        [
+          failureOf(f.fetch({ url: "http://bomb.test/" })),
+          failureOf(f.fetch({ url: "http://huge.test/" })),
+          failureOf(f.fetch({ url: "http://drip.test/" }))
+        ],
+        { concurrency: 3 }
+      )
+    )
+    expect(result.map((e) => e.reason)).toEqual(["too_large", "too_large", "timeout"])
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  test("content types outside `accept` are refused before their body is read", async () => {
+    const failure = await withFetcher({}, (f) =>
+      failureOf(f.fetch({ url: "http://pdf.test/doc", accept: ["text/html"] }))
+    )
+    expect(failure).toMatchObject({ reason: "content_type" })
+  })
+
+  test("the request budget is never exceeded: robots.txt and redirect hops count", async () => {
+    const before = hitsOf("hops.test").length
+    const failure = await withFetcher({}, (f) => failureOf(f.fetch({ url: "http://hops.test/0", cache: false })), {
+      max_http_requests: 3
+    })
+    expect(failure).toMatchObject({ _tag: "BudgetExceeded", budget: "http_requests", limit: 3, used: 3 })
+    expect(hitsOf("hops.test").length - before).toBe(3)
+  })
+
+  test("the byte budget is never exceeded", async () => {
+    const outcome = await withFetcher(
+      { maxBodyBytes: 64 * 1024 * 1024 },
+      (f) =>
+        Effect.gen(function* () {
+          const error = yield* failureOf(f.fetch({ url: "http://huge.test/" }))
+          return { error, stats: f.stats() }
+        }),
+      { max_http_bytes: 300_000 }
+    )
+    expect(outcome.error).toMatchObject({ _tag: "BudgetExceeded", budget: "http_bytes" })
+    expect(outcome.stats.bytes).toBeLessThanOrEqual(300_000)
+  })
+
+  test("per-host concurrency is a ceiling", async () => {
+    maxInFlight.delete("busy.test")
+    await withFetcher({ perHostConcurrency: 2, concurrency: 16 }, (f) =>
+      Effect.all(
+        Array.from({ length: 12 }, (_, i) => f.fetch({ url: `http://busy.test/${i}` })),
+        { concurrency: "unbounded" }
+      )
+    )
+    expect(maxInFlight.get("busy.test")).toBe(2)
+  })
+
+  test("cache: a fresh entry answers without a request; a stale one is revalidated with If-None-Match", async () => {
+    const cacheFile = join(mkdtempSync(join(tmpdir(), "filon-cache-")), "http.sqlite")
+    const count = () => hitsOf("etag.test").filter((h) => h.path === "/v").length
+    const first = await withFetcher({ cacheFile, cacheTtlMs: 60_000 }, (f) => f.fetch({ url: "http://etag.test/v" }))
+    expect(first.cache).toBe("miss")
+    const second = await withFetcher({ cacheFile, cacheTtlMs: 60_000 }, (f) => f.fetch({ url: "http://etag.test/v" }))
+    expect(second.cache).toBe("hit")
+    expect(new TextDecoder().decode(second.body)).toBe("versioned")
+    expect(count()).toBe(1)
+    const third = await withFetcher({ cacheFile, cacheTtlMs: 0 }, (f) => f.fetch({ url: "http://etag.test/v" }))
+    expect(third.cache).toBe("revalidated")
+    expect(new TextDecoder().decode(third.body)).toBe("versioned")
+    expect(count()).toBe(2)
+    expect(hitsOf("etag.test").at(-1)?.headers.get("if-none-match")).toBe('"v1"')
+  })
+})
