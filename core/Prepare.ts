@@ -34,9 +34,10 @@ export const prepare = (profile: Profile, job: Job, set: ReadonlyArray<string> =
       name: node.name,
       reason: "not built yet"
     }))
+    const optionalAbsent: Array<{ name: string; reason: string }> = []
     for (const node of plan.nodes) {
       const check = node.step?.availability ? yield* node.step.availability : { ok: true as const }
-      if (!check.ok) unavailable.push({ name: node.name, reason: check.reason })
+      if (!check.ok) (check.optional ? optionalAbsent : unavailable).push({ name: node.name, reason: check.reason })
     }
     if (unavailable.length > 0) return yield* new StepNotAvailable({ profile: profile.id, steps: unavailable })
     if (plan.fieldProblems.length > 0) {
@@ -58,5 +59,15 @@ export const prepare = (profile: Profile, job: Job, set: ReadonlyArray<string> =
       else settings.set(node.name, decoded.right)
     }
     if (problems.length > 0) return yield* new StepConfigInvalid({ step: "", problems })
+    // An optional step that cannot run here stops the run only when the job requires it.
+    const required = optionalAbsent.filter(
+      (absent) => (settings.get(absent.name) as { required?: unknown } | undefined)?.required === true
+    )
+    if (required.length > 0) {
+      return yield* new StepNotAvailable({
+        profile: profile.id,
+        steps: required.map((absent) => ({ ...absent, reason: `${absent.reason}; the job sets required: true` }))
+      })
+    }
     return { plan, settings }
   })

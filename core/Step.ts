@@ -59,6 +59,15 @@ export interface OutputContract {
   readonly schema?: ReadonlyArray<string>
 }
 
+/**
+ * Whether a step can run here. An `optional` step that cannot (a browser fallback without a browser)
+ * does not stop the run: it passes its records on and reports itself not available, unless the job
+ * sets its `required: true`.
+ */
+export type Availability =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly optional?: boolean }
+
 /** `source` makes records from inputs, `transform` maps records to records, `sink` consumes them into files. */
 export type StepKind = "source" | "transform" | "sink"
 
@@ -165,7 +174,7 @@ export interface StepDefinition<C = any> {
   // biome-ignore lint/suspicious/noExplicitAny: provides the service under the step's own tag identity.
   readonly layer?: Layer.Layer<any>
   /** Whether the step can run on this machine (e.g. a browser is installed); checked before a run. */
-  readonly availability?: Effect.Effect<{ readonly ok: true } | { readonly ok: false; readonly reason: string }>
+  readonly availability?: Effect.Effect<Availability>
   /** Set by definePlugin. */
   readonly plugin?: { readonly id: string; readonly version: string }
 }

@@ -7,5 +7,6 @@ import exportPlugin from "./export/index.ts"
 import normalize from "./normalize/index.ts"
 import quality from "./quality/index.ts"
 import sirene from "./sirene/index.ts"
+import web from "./web/index.ts"
 
-export const builtinPlugins: ReadonlyArray<Plugin> = [sirene, normalize, quality, exportPlugin]
+export const builtinPlugins: ReadonlyArray<Plugin> = [sirene, normalize, quality, web, exportPlugin]

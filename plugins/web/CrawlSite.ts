@@ -1,0 +1,337 @@
+/**
+ * `crawl.site`: for each company with a website, the home page and the pages that carry contacts
+ * and legal identity (contact, mentions légales, CGV, à propos, équipe, and their English forms),
+ * found from link text and URL patterns, then from sitemap.xml when links are not enough. Politeness,
+ * limits, retries, cache and budgets are the HttpFetcher's; this step decides what to fetch and keeps
+ * what it got in `pages/crawl.sqlite`, one transaction per site, so a killed run resumes from the
+ * last finished site without fetching it again.
+ */
+import { Context, Deferred, Effect, Either, FiberId, Layer, Schema, Stream } from "effect"
+import type { BudgetExceeded } from "../../core/Budget.ts"
+import type { FetchFailed } from "../../core/http/FetchError.ts"
+import { type FetchResponse, HttpFetcher } from "../../core/http/HttpFetcher.ts"
+import type { Rec } from "../../core/Record.ts"
+import { defineStep, type StepService } from "../../core/Step.ts"
+import { needsBrowser } from "./headless/needsBrowser.ts"
+import { extractLinks, type Link, type PageKind, pickPages, sitemapLocations, WANTED_KINDS } from "./Links.ts"
+import { CRAWL_PAGES, PageStore, type SiteOutcome, type SiteStatus, type StoredPage, siteOf } from "./PageStore.ts"
+
+type WantedKind = Exclude<PageKind, "home">
+
+const Config = Schema.Struct({
+  /** Pages kept per site, the home page included. */
+  max_pages: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 50)), { default: () => 6 }),
+  /** Link hops from the home page (1: only pages linked from it; 2: also pages linked from those). */
+  max_depth: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 3)), { default: () => 2 }),
+  /** Sites crawled at once (requests in flight are bounded by the job's `http` settings). */
+  sites_in_flight: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 5000)), { default: () => 256 }),
+  /** Look in sitemap.xml (robots.txt's Sitemap lines, else /sitemap.xml) for kinds the links did not give. */
+  use_sitemap: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  /** Which pages to look for beyond the home page. */
+  kinds: Schema.optionalWith(Schema.Array(Schema.Literal(...WANTED_KINDS)), { default: () => [...WANTED_KINDS] })
+})
+type CrawlConfig = typeof Config.Type
+
+const HTML = ["text/html", "application/xhtml+xml"]
+const SITEMAP_TYPES = ["application/xml", "text/xml", "text/plain", "application/x-gzip"]
+const SITEMAP_MAX_BYTES = 2 * 1024 * 1024
+
+export class CrawlSite extends Context.Tag("plugin/web/CrawlSite")<CrawlSite, StepService<CrawlConfig>>() {}
+
+/** What became of one site (and how it was obtained), for the record and the summary. */
+interface Crawled {
+  readonly outcome: SiteOutcome
+  readonly resumed: boolean
+}
+
+const statusOfFailure = (error: FetchFailed): SiteStatus =>
+  error.reason === "robots"
+    ? "robots"
+    : error.reason === "content_type"
+      ? "not_html"
+      : error.reason === "too_large"
+        ? "too_large"
+        : "unreachable"
+
+const make = Effect.gen(function* () {
+  const fetcher = yield* HttpFetcher
+
+  const fetchPage = (url: string, kind: PageKind, depth: number) =>
+    fetcher.fetch({ url, accept: HTML, hostClass: "site" }).pipe(
+      Effect.map((response): StoredPage => toStored(response, kind, depth)),
+      Effect.either,
+      Effect.flatMap((result) =>
+        Either.isLeft(result) && result.left._tag === "BudgetExceeded"
+          ? Effect.fail(result.left as BudgetExceeded)
+          : Effect.succeed(result as Either.Either<StoredPage, FetchFailed>)
+      )
+    )
+
+  /** Sitemap URLs as links without text (only their paths can tell their kind). */
+  const sitemapLinks = (homeUrl: string): Effect.Effect<Link[], BudgetExceeded> =>
+    Effect.gen(function* () {
+      const rules = yield* fetcher.robots(homeUrl)
+      const origin = new URL(homeUrl).origin
+      const roots = rules.sitemaps.length > 0 ? rules.sitemaps.slice(0, 2) : [`${origin}/sitemap.xml`]
+      const links: Link[] = []
+      for (const root of roots) {
+        const found = yield* readSitemap(root, 0)
+        links.push(...found.map((url) => ({ url, text: "" })))
+      }
+      return links
+    })
+
+  const readSitemap = (url: string, level: number): Effect.Effect<string[], BudgetExceeded> =>
+    fetcher.fetch({ url, accept: SITEMAP_TYPES, hostClass: "sitemap", maxBytes: SITEMAP_MAX_BYTES }).pipe(
+      Effect.flatMap((response) => {
+        if (response.status !== 200) return Effect.succeed([] as string[])
+        const { pages, sitemaps } = sitemapLocations(response.text().text)
+        // One level of sitemap index, two children at most: enough to find a contact page.
+        if (sitemaps.length === 0 || level > 0) return Effect.succeed(pages)
+        return Effect.forEach(sitemaps.slice(0, 2), (child) => readSitemap(child, level + 1)).pipe(
+          Effect.map((lists) => [...pages, ...lists.flat()])
+        )
+      }),
+      Effect.catchTag("FetchFailed", () => Effect.succeed([] as string[]))
+    )
+
+  const crawl = (site: string, home: string, config: CrawlConfig) =>
+    Effect.gen(function* () {
+      const first = yield* fetchPage(home, "home", 0)
+      if (Either.isLeft(first)) {
+        const outcome: SiteOutcome = {
+          site,
+          status: statusOfFailure(first.left),
+          detail: first.left.message,
+          homeUrl: null,
+          pages: 0
+        }
+        return { outcome, pages: [] as StoredPage[] }
+      }
+      const homePage = first.right
+      if (homePage.status >= 400) {
+        const outcome: SiteOutcome = {
+          site,
+          status: "unreachable",
+          detail: `home page answered HTTP ${homePage.status}`,
+          homeUrl: homePage.finalUrl,
+          pages: 0
+        }
+        return { outcome, pages: [] as StoredPage[] }
+      }
+      const pages: StoredPage[] = [homePage]
+      const taken = new Set([homePage.url, homePage.finalUrl])
+      let missing: WantedKind[] = [...config.kinds]
+      let frontier: StoredPage[] = [homePage]
+      let usedSitemap = false
+      const problems: string[] = []
+      for (let depth = 1; depth <= config.max_depth && missing.length > 0 && pages.length < config.max_pages; depth++) {
+        const links = frontier.flatMap((page) => extractLinks(page.html, page.finalUrl))
+        let picked = pickPages(links, homePage.finalUrl, missing, taken)
+        if (config.use_sitemap && !usedSitemap && picked.size < missing.length) {
+          usedSitemap = true
+          const fromSitemap = yield* sitemapLinks(homePage.finalUrl)
+          const stillMissing = missing.filter((kind) => !picked.has(kind))
+          const more = pickPages(fromSitemap, homePage.finalUrl, stillMissing, new Set([...taken, ...picked.values()]))
+          picked = new Map([...picked, ...more])
+        }
+        const targets = [...picked.entries()].slice(0, config.max_pages - pages.length)
+        if (targets.length === 0) break
+        for (const [, url] of targets) taken.add(url)
+        const fetched = yield* Effect.forEach(targets, ([kind, url]) => fetchPage(url, kind, depth), {
+          concurrency: "unbounded"
+        })
+        frontier = []
+        for (const [index, result] of fetched.entries()) {
+          const kind = targets[index]![0]
+          if (Either.isLeft(result)) {
+            problems.push(`${kind}: ${result.left.reason}`)
+            continue
+          }
+          if (result.right.status >= 400) {
+            problems.push(`${kind}: HTTP ${result.right.status}`)
+            continue
+          }
+          taken.add(result.right.finalUrl)
+          pages.push(result.right)
+          frontier.push(result.right)
+        }
+        const found = new Set(frontier.map((page) => page.kind))
+        missing = missing.filter((kind) => !found.has(kind))
+      }
+      const outcome: SiteOutcome = {
+        site,
+        status: "ok",
+        detail: problems.length > 0 ? problems.join("; ") : null,
+        homeUrl: homePage.finalUrl,
+        pages: pages.length
+      }
+      return { outcome, pages }
+    })
+
+  const run: StepService<CrawlConfig>["run"] = (input, context) =>
+    Stream.unwrapScoped(
+      Effect.gen(function* () {
+        const store = yield* Effect.acquireRelease(
+          Effect.sync(() => PageStore.open(context.path(CRAWL_PAGES), context.runId)),
+          (opened) => Effect.sync(() => opened.close())
+        )
+        const config = context.config
+        const inFlight = new Map<string, Deferred.Deferred<SiteOutcome, BudgetExceeded>>()
+        const tally = { sites: 0, resumed: 0, pages: 0, byStatus: {} as Record<string, number> }
+        const started = performance.now()
+
+        const siteOutcome = (site: string, home: string): Effect.Effect<Crawled, BudgetExceeded> =>
+          Effect.suspend((): Effect.Effect<Crawled, BudgetExceeded> => {
+            const done = store.finished(site)
+            if (done !== undefined) return Effect.succeed({ outcome: done, resumed: true })
+            const running = inFlight.get(site)
+            if (running !== undefined) {
+              return Deferred.await(running).pipe(Effect.map((outcome) => ({ outcome, resumed: false })))
+            }
+            const deferred = Deferred.unsafeMake<SiteOutcome, BudgetExceeded>(FiberId.none)
+            inFlight.set(site, deferred)
+            return crawl(site, home, config).pipe(
+              Effect.tap(({ outcome, pages }) => Effect.sync(() => store.finish(outcome, pages))),
+              Effect.map(({ outcome }) => outcome),
+              Effect.exit,
+              Effect.flatMap((exit) =>
+                Deferred.done(deferred, exit).pipe(
+                  Effect.zipRight(Effect.sync(() => inFlight.delete(site))),
+                  Effect.zipRight(exit)
+                )
+              ),
+              Effect.map((outcome) => {
+                tally.sites++
+                tally.pages += outcome.pages
+                return { outcome, resumed: false }
+              })
+            )
+          })
+
+        const withCrawl = (record: Rec): Effect.Effect<Rec, BudgetExceeded> => {
+          const site = siteOf(record.website)
+          if (site === undefined) {
+            return Effect.succeed({
+              ...record,
+              crawl_status: typeof record.website === "string" && record.website.trim() !== "" ? "error" : "no_website",
+              crawl_pages: 0,
+              crawl_home_url: null,
+              crawl_detail:
+                typeof record.website === "string" && record.website.trim() !== ""
+                  ? `website ${JSON.stringify(record.website)} is not a usable http(s) address`
+                  : null
+            })
+          }
+          return siteOutcome(site.key, site.home).pipe(
+            Effect.map(({ outcome, resumed }) => {
+              if (resumed) tally.resumed++
+              tally.byStatus[outcome.status] = (tally.byStatus[outcome.status] ?? 0) + 1
+              return {
+                ...record,
+                crawl_status: outcome.status,
+                crawl_pages: outcome.pages,
+                crawl_home_url: outcome.homeUrl,
+                crawl_detail: outcome.detail
+              }
+            })
+          )
+        }
+
+        const finish = Effect.gen(function* () {
+          const seconds = Math.max(1e-9, (performance.now() - started) / 1000)
+          const http = fetcher.stats()
+          const counts = store.counts()
+          const summary = {
+            sites: counts.sites,
+            pages: counts.pages,
+            sites_crawled_now: tally.sites,
+            sites_from_crawl_state: tally.resumed,
+            records_by_status: tally.byStatus,
+            seconds: Math.round(seconds * 1000) / 1000,
+            pages_per_s: Math.round((tally.pages / seconds) * 10) / 10,
+            requests_per_s: Math.round((http.requests / seconds) * 10) / 10,
+            http
+          }
+          yield* context.measure("crawl_pages", counts.pages)
+          yield* context.measure("crawl_pages_per_s", summary.pages_per_s)
+          yield* context.measure("http_requests", http.requests)
+          yield* context.measure("http_requests_per_s", summary.requests_per_s)
+          yield* context.writeOutput("reports/crawl_summary.json", [`${JSON.stringify(summary, null, 2)}\n`])
+          yield* context.log(
+            `crawled ${tally.sites} sites (${tally.resumed} from crawl state), ${counts.pages} pages kept`,
+            { pages_per_s: summary.pages_per_s, requests: http.requests }
+          )
+        })
+
+        return input.pipe(
+          Stream.mapEffect(withCrawl, { concurrency: config.sites_in_flight, unordered: true }),
+          Stream.concat(
+            Stream.fromEffect(
+              finish.pipe(
+                Effect.zipRight(Effect.sync(() => store.close())),
+                Effect.zipRight(context.recordOutput(CRAWL_PAGES))
+              )
+            ).pipe(Stream.drain)
+          )
+        )
+      })
+    )
+
+  return { run } satisfies StepService<CrawlConfig>
+})
+
+const toStored = (response: FetchResponse, kind: PageKind, depth: number): StoredPage => {
+  const decoded = response.status < 400 ? response.text() : { text: "", charset: "utf-8" }
+  return {
+    url: response.url,
+    finalUrl: response.finalUrl,
+    kind,
+    depth,
+    status: response.status,
+    contentType: response.contentType,
+    charset: decoded.charset,
+    fetchedAt: response.fetchedAt,
+    needsBrowser: response.status < 400 && needsBrowser(decoded.text).needed,
+    html: decoded.text
+  }
+}
+
+export const CrawlSiteLive = Layer.effect(CrawlSite, make)
+
+export const crawlSite = defineStep({
+  id: "crawl.site",
+  aliases: ["crawl.site_async"],
+  description:
+    "Home, contact, legal and about pages of each company's website, politely (robots.txt, per-host limits), with crawl state",
+  kind: "transform",
+  after: ["enrich.domain", "enrich.site_probe", "normalize.standardize"],
+  reads: {
+    siret: { type: "string", description: "Establishment identifier" },
+    website: { type: "string", description: "Website to crawl", optional: true }
+  },
+  writes: {
+    crawl_status: {
+      type: "string",
+      description:
+        "What the crawl of the website gave: ok, no_website, unreachable, robots (robots.txt forbids it), not_html, too_large, error"
+    },
+    crawl_pages: {
+      type: "integer",
+      description: "Pages of the website kept (home, contact, legal, about, team, terms)"
+    },
+    crawl_home_url: { type: "string", description: "The home page's URL after redirects", internal: true },
+    crawl_detail: {
+      type: "string",
+      description: "Why the crawl failed, or which pages could not be fetched",
+      internal: true
+    }
+  },
+  outputs: [
+    { path: CRAWL_PAGES, description: "Crawled pages and per-site crawl state (SQLite: tables sites, pages)" },
+    { path: "reports/crawl_summary.json", description: "Sites, pages, pages/s, requests and HTTP figures of the crawl" }
+  ],
+  config: Config,
+  version: "1",
+  tag: CrawlSite
+})

@@ -1,0 +1,242 @@
+/**
+ * The pages a collector kept, in the run folder: one SQLite file per collector (`pages/crawl.sqlite`
+ * for crawl.site, `pages/headless.sqlite` for headless.collect), so each step owns its output and a
+ * resumed run never sees another step's writes in its own contract. A site's pages and its "done"
+ * mark are written in one transaction: the crawl state and the pages can never disagree, and a
+ * killed run resumes from the last finished site.
+ *
+ * SQLite rather than one file per page: thousands of small files cost more in syscalls than one
+ * append-mostly database, and the pages stay queryable (`sqlite3 pages/crawl.sqlite`).
+ */
+import { Database, type Statement } from "bun:sqlite"
+import { mkdirSync } from "node:fs"
+import { dirname } from "node:path"
+import type { PageKind } from "./Links.ts"
+
+export const CRAWL_PAGES = "pages/crawl.sqlite"
+export const HEADLESS_PAGES = "pages/headless.sqlite"
+
+export interface StoredPage {
+  readonly url: string
+  readonly finalUrl: string
+  readonly kind: PageKind
+  readonly depth: number
+  readonly status: number
+  readonly contentType: string | null
+  readonly charset: string
+  /** When the page was fetched from the site (or cached), ms since epoch: the provenance time. */
+  readonly fetchedAt: number
+  /** Static HTML lacks the content (JS-rendered): headless.collect should render it. */
+  readonly needsBrowser: boolean
+  readonly html: string
+}
+
+export type SiteStatus = "ok" | "unreachable" | "robots" | "not_html" | "too_large" | "error"
+
+export interface SiteOutcome {
+  readonly site: string
+  readonly status: SiteStatus
+  /** Why, when not ok. */
+  readonly detail: string | null
+  readonly homeUrl: string | null
+  readonly pages: number
+}
+
+interface SiteRow {
+  site: string
+  status: SiteStatus
+  detail: string | null
+  home_url: string | null
+  pages: number
+}
+
+interface PageRow {
+  url: string
+  final_url: string
+  kind: PageKind
+  depth: number
+  status: number
+  content_type: string | null
+  charset: string
+  fetched_at: number
+  needs_browser: number
+  html: string
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sites (
+  site TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  detail TEXT,
+  home_url TEXT,
+  pages INTEGER NOT NULL,
+  finished_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pages (
+  site TEXT NOT NULL,
+  url TEXT NOT NULL,
+  final_url TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  depth INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  content_type TEXT,
+  charset TEXT NOT NULL,
+  fetched_at INTEGER NOT NULL,
+  needs_browser INTEGER NOT NULL,
+  html TEXT NOT NULL,
+  PRIMARY KEY (site, url)
+);
+`
+
+export class PageStore {
+  readonly #db: Database
+  #closed = false
+  readonly #site: Statement<SiteRow, [string]>
+  readonly #pagesOf: Statement<PageRow, [string]>
+  readonly #putSite: Statement<unknown, [string, string, string | null, string | null, number, number]>
+  readonly #putPage: Statement<
+    unknown,
+    [string, string, string, string, number, number, string | null, string, number, number, string]
+  >
+
+  private constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true })
+    this.#db = new Database(file, { create: true })
+    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+    this.#db.exec(SCHEMA)
+    this.#site = this.#db.query("SELECT site, status, detail, home_url, pages FROM sites WHERE site = ?")
+    this.#pagesOf = this.#db.query(
+      "SELECT url, final_url, kind, depth, status, content_type, charset, fetched_at, needs_browser, html FROM pages WHERE site = ? ORDER BY rowid"
+    )
+    this.#putSite = this.#db.query(
+      "INSERT OR REPLACE INTO sites (site, status, detail, home_url, pages, finished_at) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    this.#putPage = this.#db.query(
+      "INSERT OR REPLACE INTO pages (site, url, final_url, kind, depth, status, content_type, charset, fetched_at, needs_browser, html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+  }
+
+  /**
+   * Opens the store of a run. A store left by another run (another run id) is emptied first: crawl
+   * state carries over only to a resume of the same run; a new run asks the sites (or the HTTP cache) again.
+   */
+  static open(file: string, runId: string): PageStore {
+    const store = new PageStore(file)
+    const owner = store.#db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'run_id'").get()
+    if (owner?.value !== runId) {
+      store.#db.exec("DELETE FROM pages; DELETE FROM sites;")
+      store.#db.query("INSERT OR REPLACE INTO meta (key, value) VALUES ('run_id', ?)").run(runId)
+    }
+    return store
+  }
+
+  /** Opens an existing store to read (another step's pages). */
+  static read(file: string): PageStore {
+    return new PageStore(file)
+  }
+
+  finished(site: string): SiteOutcome | undefined {
+    const row = this.#site.get(site)
+    return row === null
+      ? undefined
+      : { site: row.site, status: row.status, detail: row.detail, homeUrl: row.home_url, pages: row.pages }
+  }
+
+  /** Records a finished site and its pages, atomically. */
+  finish(outcome: SiteOutcome, pages: ReadonlyArray<StoredPage>): void {
+    this.#db.transaction(() => {
+      for (const page of pages) {
+        this.#putPage.run(
+          outcome.site,
+          page.url,
+          page.finalUrl,
+          page.kind,
+          page.depth,
+          page.status,
+          page.contentType,
+          page.charset,
+          page.fetchedAt,
+          page.needsBrowser ? 1 : 0,
+          page.html
+        )
+      }
+      this.#putSite.run(outcome.site, outcome.status, outcome.detail, outcome.homeUrl, pages.length, Date.now())
+    })()
+  }
+
+  pagesOf(site: string): StoredPage[] {
+    return this.#pagesOf.all(site).map((row) => ({
+      url: row.url,
+      finalUrl: row.final_url,
+      kind: row.kind,
+      depth: row.depth,
+      status: row.status,
+      contentType: row.content_type,
+      charset: row.charset,
+      fetchedAt: row.fetched_at,
+      needsBrowser: row.needs_browser === 1,
+      html: row.html
+    }))
+  }
+
+  /** Every page flagged for a browser, site by site. */
+  *pagesNeedingBrowser(): Generator<{ readonly site: string; readonly page: StoredPage }> {
+    const rows = this.#db
+      .query<PageRow & { site: string }, []>("SELECT * FROM pages WHERE needs_browser = 1 ORDER BY site, rowid")
+      .iterate()
+    for (const row of rows) {
+      yield {
+        site: row.site,
+        page: {
+          url: row.url,
+          finalUrl: row.final_url,
+          kind: row.kind,
+          depth: row.depth,
+          status: row.status,
+          contentType: row.content_type,
+          charset: row.charset,
+          fetchedAt: row.fetched_at,
+          needsBrowser: true,
+          html: row.html
+        }
+      }
+    }
+  }
+
+  counts(): { readonly sites: number; readonly pages: number } {
+    const sites = this.#db.query<{ n: number }, []>("SELECT count(*) AS n FROM sites").get()?.n ?? 0
+    const pages = this.#db.query<{ n: number }, []>("SELECT count(*) AS n FROM pages").get()?.n ?? 0
+    return { sites, pages }
+  }
+
+  /** Folds the WAL into the main file and closes, so the file alone is the whole output. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    try {
+      this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+    } finally {
+      this.#db.close()
+    }
+  }
+}
+
+/**
+ * A website value as a site: its key (the origin, lower-cased) and the home URL to start from (the
+ * value itself, scheme added when missing: "acme.fr" → http://acme.fr/). Undefined when unusable.
+ */
+export const siteOf = (website: unknown): { readonly key: string; readonly home: string } | undefined => {
+  if (typeof website !== "string") return undefined
+  const text = website.trim()
+  if (text === "") return undefined
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`)
+    if (url.protocol !== "http:" && url.protocol !== "https:") return undefined
+    if (!url.hostname.includes(".")) return undefined
+    url.hash = ""
+    return { key: url.origin.toLowerCase(), home: url.href }
+  } catch {
+    return undefined
+  }
+}
