@@ -10,7 +10,11 @@ const fields = (map: Readonly<Record<string, { readonly optional?: boolean }>>) 
     .join(", ") || "-"
 
 /** The plan as text: batches, each step with its dependencies, fields, outputs and availability. */
-export const renderPlan = (plan: Plan, settings?: ReadonlyMap<string, unknown>): string => {
+export const renderPlan = (
+  plan: Plan,
+  settings?: ReadonlyMap<string, unknown>,
+  absent: ReadonlyMap<string, Absent> = new Map()
+): string => {
   const lines = [`profile ${plan.profile.id} (${plan.profile.file})`, `  ${plan.profile.description}`, ""]
   plan.batches.forEach((batch, index) => {
     lines.push(`batch ${index + 1}${batch.length > 1 ? ` (${batch.length} independent steps)` : ""}`)
@@ -23,6 +27,12 @@ export const renderPlan = (plan: Plan, settings?: ReadonlyMap<string, unknown>):
       }
       const plugin = node.step.plugin ? ` [plugin ${node.step.plugin.id}]` : ""
       lines.push(`  ${name}${alias} — ${node.step.kind}${plugin}`, `      ${node.description}`)
+      const here = absent.get(name)
+      if (here) {
+        lines.push(
+          `      not available here: ${here.reason} (${here.optional ? "the run goes on without it unless the job sets required: true" : "a run is refused"})`
+        )
+      }
       if (node.deps.length > 0) lines.push(`      after: ${node.deps.join(", ")}`)
       lines.push(`      reads: ${fields(node.step.reads)}`, `      writes: ${fields(node.step.writes)}`)
       if (node.step.outputs.length > 0)
@@ -43,8 +53,14 @@ export const renderPlan = (plan: Plan, settings?: ReadonlyMap<string, unknown>):
   return lines.join("\n")
 }
 
+/** A step that cannot run on this machine, and whether the run goes on without it. */
+export interface Absent {
+  readonly reason: string
+  readonly optional: boolean
+}
+
 /** The plan as JSON for `--explain --json`. */
-export const planJson = (plan: Plan) => ({
+export const planJson = (plan: Plan, absent: ReadonlyMap<string, Absent> = new Map()) => ({
   profile: { id: plan.profile.id, file: plan.profile.file, description: plan.profile.description },
   batches: plan.batches,
   steps: plan.nodes.map((node) => ({
@@ -59,6 +75,7 @@ export const planJson = (plan: Plan) => ({
     outputs: (node.step?.outputs ?? []).map((output) => output.path)
   })),
   not_available: plan.unavailable.map((node) => node.name),
+  not_available_here: Object.fromEntries(absent),
   field_problems: plan.fieldProblems
 })
 

@@ -4,7 +4,7 @@
  */
 import { Data, Effect } from "effect"
 import type { Job } from "./Job.ts"
-import { PlanInvalid, resolvePlan } from "./Plan.ts"
+import { type Plan, PlanInvalid, resolvePlan } from "./Plan.ts"
 import type { Profile } from "./Profile.ts"
 import { Registry } from "./Registry.ts"
 import { parseSetOverrides, resolveSettings, StepConfigInvalid } from "./Settings.ts"
@@ -24,6 +24,18 @@ export class RunRequestInvalid extends Data.TaggedError("RunRequestInvalid")<{ r
     return this.reason
   }
 }
+
+/** Steps of the plan that cannot run on this machine (their own availability check), by name. */
+export const unavailableHere = (plan: Plan) =>
+  Effect.gen(function* () {
+    const absent = new Map<string, { readonly reason: string; readonly optional: boolean }>()
+    for (const node of plan.nodes) {
+      if (!node.step?.availability) continue
+      const check = yield* node.step.availability
+      if (!check.ok) absent.set(node.name, { reason: check.reason, optional: check.optional === true })
+    }
+    return absent as ReadonlyMap<string, { readonly reason: string; readonly optional: boolean }>
+  })
 
 /** Plans a run and checks everything that can be checked before it starts (steps, fields, settings). */
 export const prepare = (profile: Profile, job: Job, set: ReadonlyArray<string> = []) =>

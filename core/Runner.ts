@@ -71,7 +71,7 @@ export interface RunRequest {
   readonly cancel?: Effect.Effect<void>
 }
 
-export { prepare, RunRequestInvalid, StepNotAvailable } from "./Prepare.ts"
+export { prepare, RunRequestInvalid, StepNotAvailable, unavailableHere } from "./Prepare.ts"
 
 export type RunRefused =
   | PlanInvalid

@@ -4,6 +4,7 @@
 import { Effect } from "effect"
 import { buildRegistry } from "../../core/App.ts"
 import { resolvePlan } from "../../core/Plan.ts"
+import { unavailableHere } from "../../core/Prepare.ts"
 import { listProfileIds, loadCatalogue, loadProfile } from "../../core/Profile.ts"
 import { ExitCode } from "../../core/Summary.ts"
 import { decodeArgs } from "../args.ts"
@@ -23,7 +24,8 @@ export const profilesCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
     const name = args.positionals[0]
     if (name) {
       const plan = yield* resolvePlan(yield* loadProfile(name, { cwd: io.cwd }), registry)
-      io.out(args.json ? JSON.stringify(planJson(plan), null, 2) : renderPlan(plan))
+      const absent = yield* unavailableHere(plan)
+      io.out(args.json ? JSON.stringify(planJson(plan, absent), null, 2) : renderPlan(plan, undefined, absent))
       return ExitCode.ok
     }
     const rows = []

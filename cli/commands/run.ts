@@ -10,7 +10,7 @@ import { type Job, loadJob } from "../../core/Job.ts"
 import { resolvePlan } from "../../core/Plan.ts"
 import { loadProfile, looksLikePath } from "../../core/Profile.ts"
 import { Registry } from "../../core/Registry.ts"
-import { prepare, type RunRequest, runProfile } from "../../core/Runner.ts"
+import { prepare, type RunRequest, runProfile, unavailableHere } from "../../core/Runner.ts"
 import { readState } from "../../core/RunState.ts"
 import { ExitCode } from "../../core/Summary.ts"
 import { decodeArgs, describeOptions, type OptionSpecs, type Parsed, UsageError } from "../args.ts"
@@ -106,17 +106,19 @@ const runWith = (
     })
     if (flags.explain) {
       const plan = yield* resolvePlan(profile, registry)
-      io.out(flags.json ? JSON.stringify(planJson(plan), null, 2) : renderPlan(plan))
+      const absent = yield* unavailableHere(plan)
+      io.out(flags.json ? JSON.stringify(planJson(plan, absent), null, 2) : renderPlan(plan, undefined, absent))
       return ExitCode.ok
     }
     if (flags.dryRun) {
       const { plan, settings } = yield* prepare(profile, resolved.job, flags.request.set).pipe(
         Effect.provideService(Registry, registry)
       )
+      const absent = yield* unavailableHere(plan)
       io.out(
         flags.json
-          ? JSON.stringify({ ...planJson(plan), runnable: true }, null, 2)
-          : `${renderPlan(plan, settings)}\n\ndry run: the plan is valid; nothing was run`
+          ? JSON.stringify({ ...planJson(plan, absent), runnable: true }, null, 2)
+          : `${renderPlan(plan, settings, absent)}\n\ndry run: the plan is valid; nothing was run`
       )
       return ExitCode.ok
     }

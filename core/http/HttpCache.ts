@@ -116,3 +116,6 @@ export class HttpCache {
 
 /** Worth keeping: answers that will be the same next time (a page, a missing page). */
 export const isCacheable = (status: number): boolean => status === 200 || status === 404 || status === 410
+
+/** Redirects cacheable by default (RFC 9111): kept with their target in `finalUrl`. */
+export const isPermanentRedirect = (status: number): boolean => status === 301 || status === 308

@@ -14,7 +14,7 @@ import { AdaptiveLimit, type Outcome } from "./AdaptiveLimit.ts"
 import { type Decoded, decodeBody } from "./Charset.ts"
 import { FetchFailed, isRetryableStatus, parseRetryAfter } from "./FetchError.ts"
 import { HostPolicy } from "./HostPolicy.ts"
-import { type CachedResponse, HttpCache, isCacheable } from "./HttpCache.ts"
+import { type CachedResponse, HttpCache, isCacheable, isPermanentRedirect } from "./HttpCache.ts"
 import {
   emptyStats,
   type HostClass,
@@ -190,13 +190,13 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
                   used: usage.http_bytes.used
                 })
               }
-              const transient = result.reason === "timeout" || result.reason === "network"
-              recordOutcome(url.host, transient ? (result.reason === "timeout" ? "timeout" : "error") : "ok", elapsed)
+              const trouble = result.reason === "timeout" || result.reason === "network"
+              recordOutcome(url.host, trouble ? (result.reason === "timeout" ? "timeout" : "error") : "ok", elapsed)
               return yield* new FetchFailed({
                 url: url.href,
                 reason: result.reason,
                 detail: result.detail,
-                retryable: transient
+                retryable: result.transient
               })
             }
             countStatus(hostClass, String(result.status))
@@ -314,12 +314,6 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
         }
         const store = method === "GET" && request.cache !== false ? openCache() : undefined
         const cached = store?.lookup(first.href)
-        const now = Date.now()
-        if (cached !== undefined && store !== undefined && store.isFresh(cached, now)) {
-          stats.cache_hits++
-          httpCache.inc({ host_class: hostClass, result: "hit" })
-          return fromCache(cached, "hit", cached.fetchedAt, started)
-        }
         const maxBytes = request.maxBytes ?? settings.maxBodyBytes
         const accept = request.accept ?? []
         const redirects: string[] = []
@@ -327,7 +321,51 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
         let current = first
         let method_ = method
         let body = request.body
+        /** The next URL of a redirect, or why it cannot be followed. */
+        const follow = (location: string, from: URL): URL | FetchFailed => {
+          const next = parseHttpUrl(location, from)
+          if (next === undefined) {
+            return new FetchFailed({
+              url: from.href,
+              reason: "redirects",
+              detail: `redirect to an unusable location ${JSON.stringify(location)}`,
+              retryable: false
+            })
+          }
+          if (seen.has(next.href)) {
+            return new FetchFailed({
+              url: request.url,
+              reason: "redirects",
+              detail: `redirect loop: ${[...redirects, from.href, next.href].join(" -> ")}`,
+              retryable: false
+            })
+          }
+          if (redirects.length >= settings.maxRedirects) {
+            return new FetchFailed({
+              url: request.url,
+              reason: "redirects",
+              detail: `more than ${settings.maxRedirects} redirects`,
+              retryable: false
+            })
+          }
+          redirects.push(from.href)
+          seen.add(next.href)
+          return next
+        }
         for (;;) {
+          // A fresh cache entry answers this hop: a page (or missing page), or a permanent redirect to follow.
+          const entry = store === undefined ? undefined : current === first ? cached : store.lookup(current.href)
+          if (entry !== undefined && store !== undefined && store.isFresh(entry, Date.now())) {
+            stats.cache_hits++
+            httpCache.inc({ host_class: hostClass, result: "hit" })
+            if (isPermanentRedirect(entry.status) && request.followRedirects !== false) {
+              const next = follow(entry.finalUrl, current)
+              if (next instanceof FetchFailed) return yield* next
+              current = next
+              continue
+            }
+            return { ...fromCache(entry, "hit", entry.fetchedAt, started), url: request.url, redirects }
+          }
           if (settings.respectRobots && request.ignoreRobots !== true) {
             const rules = yield* robotsOf(current)
             if (!rules.allows(current.href)) {
@@ -360,33 +398,20 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
             if (request.followRedirects === false) {
               return answer(request.url, current, result.status, result.headers, new Uint8Array(0), redirects, started)
             }
-            const next = parseHttpUrl(result.location, current)
-            if (next === undefined) {
-              return yield* new FetchFailed({
+            const next = follow(result.location, current)
+            if (next instanceof FetchFailed) return yield* next
+            if (store !== undefined && isPermanentRedirect(result.status)) {
+              store.store({
                 url: current.href,
-                reason: "redirects",
-                detail: `redirect to an unusable location ${JSON.stringify(result.location)}`,
-                retryable: false
+                finalUrl: next.href,
+                status: result.status,
+                contentType: null,
+                etag: null,
+                lastModified: null,
+                body: new Uint8Array(0),
+                fetchedAt: Date.now()
               })
             }
-            if (seen.has(next.href)) {
-              return yield* new FetchFailed({
-                url: request.url,
-                reason: "redirects",
-                detail: `redirect loop: ${[...redirects, current.href, next.href].join(" -> ")}`,
-                retryable: false
-              })
-            }
-            if (redirects.length >= settings.maxRedirects) {
-              return yield* new FetchFailed({
-                url: request.url,
-                reason: "redirects",
-                detail: `more than ${settings.maxRedirects} redirects`,
-                retryable: false
-              })
-            }
-            redirects.push(current.href)
-            seen.add(next.href)
             if (result.status === 303 || ((result.status === 301 || result.status === 302) && method_ === "POST")) {
               method_ = "GET"
               body = undefined

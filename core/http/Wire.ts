@@ -39,7 +39,14 @@ export type WireResult =
       readonly wireBytes: number
     }
   | { readonly kind: "redirect"; readonly status: number; readonly location: string; readonly headers: Headers }
-  | { readonly kind: "failure"; readonly reason: WireFailure; readonly detail: string; readonly wireBytes: number }
+  | {
+      readonly kind: "failure"
+      readonly reason: WireFailure
+      readonly detail: string
+      readonly wireBytes: number
+      /** Worth another try: no answer at all (connection trouble, no headers in time), not a slow answer. */
+      readonly transient: boolean
+    }
 
 export type WireFailure = "timeout" | "network" | "too_large" | "content_type" | "budget"
 
@@ -60,7 +67,14 @@ export const sendOnce = async (request: WireRequest): Promise<WireResult> => {
   const onAbort = () => controller.abort()
   request.signal?.addEventListener("abort", onAbort, { once: true })
   let wireBytes = 0
-  const fail = (reason: WireFailure, detail: string): WireResult => ({ kind: "failure", reason, detail, wireBytes })
+  const fail = (reason: WireFailure, detail: string): WireResult => ({
+    kind: "failure",
+    reason,
+    detail,
+    wireBytes,
+    // A body that drips too slowly will drip as slowly next time; a missing answer may come.
+    transient: reason === "network" || (reason === "timeout" && timedOut === "first byte")
+  })
   const timeoutDetail = () =>
     timedOut === "first byte"
       ? `no response headers within ${request.firstByteTimeoutMs} ms`

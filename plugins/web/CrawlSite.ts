@@ -305,7 +305,7 @@ export const crawlSite = defineStep({
   description:
     "Home, contact, legal and about pages of each company's website, politely (robots.txt, per-host limits), with crawl state",
   kind: "transform",
-  after: ["enrich.domain", "enrich.site_probe", "normalize.standardize"],
+  after: ["dumps.collect", "api.collect", "normalize.standardize", "enrich.domain", "enrich.site_probe"],
   reads: {
     siret: { type: "string", description: "Establishment identifier" },
     website: { type: "string", description: "Website to crawl", optional: true }

@@ -17,6 +17,7 @@ import { defineStep, type StepService } from "../../core/Step.ts"
 import { type BrowserPool, openBrowserPool, type ThroughResponse } from "./headless/BrowserPool.ts"
 import { browserAvailability, chromiumPath } from "./headless/Chromium.ts"
 import { needsBrowser } from "./headless/needsBrowser.ts"
+import { extractLinks, pickPages, WANTED_KINDS } from "./Links.ts"
 import { CRAWL_PAGES, HEADLESS_PAGES, PageStore, type SiteOutcome, type StoredPage, siteOf } from "./PageStore.ts"
 
 const Config = Schema.Struct({
@@ -31,6 +32,8 @@ const Config = Schema.Struct({
   navigation_timeout_ms: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 15_000 }),
   /** Longest wait for the page to go quiet after `load`. */
   settle_ms: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 300 }),
+  /** Pages rendered per site: the flagged ones, then wanted pages found in their rendered links. */
+  max_pages_per_site: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 50)), { default: () => 6 }),
   /** Most pages rendered in this run (the browser is the slowest collector). */
   max_pages: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 2000 })
 })
@@ -128,26 +131,57 @@ const make = Effect.gen(function* () {
             }
             const kept: StoredPage[] = []
             const problems: string[] = []
-            for (const page of pages) {
-              if (budgetLeft <= 0) {
-                problems.push(`${page.kind}: over max_pages`)
-                continue
-              }
-              budgetLeft--
-              const result = yield* Effect.promise(() => pool.render(page.finalUrl))
-              if (budgetHit) return yield* Effect.fail(budgetHit)
-              if (result.error !== undefined && result.html === "") {
-                problems.push(`${page.kind}: ${result.error}`)
-                continue
-              }
-              kept.push({
-                ...page,
-                finalUrl: result.url,
-                status: result.status ?? page.status,
-                fetchedAt: Date.now(),
-                needsBrowser: needsBrowser(result.html).needed,
-                html: result.html
+            const renderOne = (page: StoredPage) =>
+              Effect.gen(function* () {
+                if (budgetLeft <= 0) {
+                  problems.push(`${page.kind}: over max_pages`)
+                  return
+                }
+                budgetLeft--
+                const result = yield* Effect.promise(() => pool.render(page.finalUrl))
+                if (budgetHit) return yield* Effect.fail(budgetHit)
+                // A failed navigation shows Chromium's own error page: nothing of the site's to keep.
+                if (result.error !== undefined || !/^https?:/.test(result.url)) {
+                  problems.push(`${page.kind}: ${result.error ?? `ended on ${result.url}`}`)
+                  return
+                }
+                kept.push({
+                  ...page,
+                  finalUrl: result.url,
+                  status: result.status ?? page.status,
+                  fetchedAt: Date.now(),
+                  needsBrowser: needsBrowser(result.html).needed,
+                  html: result.html
+                })
               })
+            for (const page of pages) yield* renderOne(page)
+            // A JS-only home page hid its links from the crawl: look for the wanted pages in what it rendered.
+            const crawledKinds = new Set(crawled.pagesOf(site).map((page) => page.kind))
+            const missing = WANTED_KINDS.filter((kind) => !crawledKinds.has(kind))
+            if (missing.length > 0 && kept.length > 0) {
+              const taken = new Set(crawled.pagesOf(site).flatMap((page) => [page.url, page.finalUrl]))
+              const links = kept.flatMap((page) => extractLinks(page.html, page.finalUrl))
+              const found = pickPages(links, kept[0]!.finalUrl, missing, taken)
+              for (const [kind, url] of [...found].slice(0, Math.max(0, config.max_pages_per_site - kept.length))) {
+                // Resolve redirects (old paths) through the fetcher first: the browser then loads the final
+                // document, already in the HTTP cache.
+                const resolved = yield* fetcher.fetch({ url, accept: ["text/html"], hostClass: "headless" }).pipe(
+                  Effect.map((response) => response.finalUrl),
+                  Effect.catchTag("FetchFailed", () => Effect.succeed(url))
+                )
+                yield* renderOne({
+                  url,
+                  finalUrl: resolved,
+                  kind,
+                  depth: 1,
+                  status: 0,
+                  contentType: "text/html",
+                  charset: "utf-8",
+                  fetchedAt: 0,
+                  needsBrowser: true,
+                  html: ""
+                })
+              }
             }
             const outcome: SiteOutcome = {
               site,

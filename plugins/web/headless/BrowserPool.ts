@@ -485,7 +485,15 @@ export const openBrowserPool = async (options: BrowserPoolOptions): Promise<Brow
   }
 
   const capture = async (page: Page, timeoutMs: number): Promise<{ url: string; html: string; text: string }> => {
-    const html = await within(page.content(), timeoutMs, "")
+    // After a re-navigation (a redirected document), content() can race the new document's commit
+    // ("the page is navigating"): wait for it to load and ask once more.
+    const content = () =>
+      page.content().catch(async (error: unknown) => {
+        if (!String(error).includes("navigating")) throw error
+        await page.waitForLoadState("load", { timeout: timeoutMs }).catch(() => undefined)
+        return page.content()
+      })
+    const html = await within(content(), timeoutMs, "")
     const text = await within(page.evaluate<unknown>(bodyText), timeoutMs, "")
     return { url: page.url(), html, text: typeof text === "string" ? text : "" }
   }
