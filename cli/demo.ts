@@ -1,34 +1,123 @@
 /**
- * `bun run demo`: the main job (`quick`) on the bundled sample — real public SIRENE rows in the
- * official format plus a generated set — into out/demo/, then where the dataset is and its KPIs.
+ * `bun run demo`, offline, in two runs:
+ * 1. the main job (`quick`) on the bundled sample (real public SIRENE rows in the official format
+ *    plus a generated set) into out/demo/;
+ * 2. the web path: the same companies, 40 of them given a website on the local fixture web (a
+ *    loopback server reached as the HTTP proxy), crawled politely (robots.txt, per-host limits, cache)
+ *    and, where a page is JS-only, rendered in Chromium, into out/demo/web/.
+ * Then where the datasets are, their KPIs and the crawl figures.
  */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
 import { Effect } from "effect"
+import YAML from "yaml"
+import { startFixtureWeb } from "../plugins/web/fixture/FixtureWeb.ts"
 import { processIo } from "./io.ts"
 import { main } from "./main.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
 const SAMPLE = join(ROOT, "plugins/sirene/sample")
 const OUT = join(ROOT, "out/demo")
+const WEB_OUT = join(OUT, "web")
+const WEBSITES = 40
 
 const io = processIo()
+const where = (path: string) => relative(process.cwd(), path) || "."
+const extra = process.argv.slice(2)
+
+io.err("== 1/2 registry: quick on the bundled sample\n")
 const code = await Effect.runPromise(
-  main(io, [
-    "run-profile",
-    "--job",
-    join(SAMPLE, "demo.job.yaml"),
-    "--input",
-    SAMPLE,
-    "--out",
-    OUT,
-    ...process.argv.slice(2)
-  ])
+  main(io, ["run-profile", "--job", join(SAMPLE, "demo.job.yaml"), "--input", SAMPLE, "--out", OUT, ...extra])
 )
-if (code === 0 || code === 4) {
-  const where = relative(process.cwd(), OUT) || "."
-  io.err(`\nDataset: ${where}/dataset.csv and ${where}/dataset.parquet (premium rows: ${where}/dataset_premium.csv)`)
-  io.err(
-    `Data dictionary: ${where}/data_dictionary.md · manifest: ${where}/manifest.json · rejects: ${where}/normalized/rejects.csv`
+if (code !== 0 && code !== 4) process.exit(code)
+io.err(
+  `\nDataset: ${where(OUT)}/dataset.csv and ${where(OUT)}/dataset.parquet (premium rows: ${where(OUT)}/dataset_premium.csv)`
+)
+io.err(
+  `Data dictionary: ${where(OUT)}/data_dictionary.md · manifest: ${where(OUT)}/manifest.json · rejects: ${where(OUT)}/normalized/rejects.csv`
+)
+
+// The companies of the dataset, the first ones given a website on the fixture web.
+const companies = readDataset(join(OUT, "dataset.csv")).slice(0, WEBSITES)
+const web = await startFixtureWeb({ seed: 2026, sites: companies.length, companies, latencyMs: { min: 5, max: 30 } })
+let webCode = 1
+try {
+  mkdirSync(WEB_OUT, { recursive: true })
+  const list = join(WEB_OUT, "companies.csv")
+  writeFileSync(
+    list,
+    `siret,name,website\n${web.truth.map((site) => `${site.siret},"${site.name.replaceAll('"', '""')}",${site.domain}`).join("\n")}\n`
   )
+  const job = YAML.parse(readFileSync(join(SAMPLE, "demo.job.yaml"), "utf8")) as Record<string, unknown>
+  const webJob = join(WEB_OUT, "job.yaml")
+  writeFileSync(
+    webJob,
+    YAML.stringify({
+      ...job,
+      niche: "demo_it_idf_web",
+      profile: join(ROOT, "plugins/web/fixture/demo.profile.yaml"),
+      http: { proxy: web.proxyUrl, per_host_rps: 5, concurrency: 32 }
+    })
+  )
+  io.err(
+    `\n== 2/2 web: ${companies.length} of those companies with a website on the local fixture web (${web.proxyUrl})\n`
+  )
+  webCode = await Effect.runPromise(
+    main(io, ["run-profile", "--job", webJob, "--input", SAMPLE, "--input", list, "--out", WEB_OUT, ...extra])
+  )
+  if (webCode === 0 || webCode === 4) {
+    const crawl = JSON.parse(readFileSync(join(WEB_OUT, "reports/crawl_summary.json"), "utf8"))
+    io.err(
+      `\nCrawl: ${crawl.sites} sites, ${crawl.pages} pages kept (${crawl.http.requests} requests, ${crawl.http.cache_hits} cache hits, ${crawl.http.robots_skips} robots.txt skips) in ${where(WEB_OUT)}/pages/crawl.sqlite`
+    )
+    io.err(
+      `Dataset with crawl status: ${where(WEB_OUT)}/dataset.csv · crawl report: ${where(WEB_OUT)}/reports/crawl_summary.json`
+    )
+  }
+} finally {
+  await web.stop()
 }
-process.exitCode = code
+process.exitCode = webCode
+
+/** siret, name, postcode, city of each row of a dataset CSV (RFC 4180). */
+function readDataset(file: string): Array<{ siret: string; name: string; postcode?: string; city?: string }> {
+  const rows = parseCsv(readFileSync(file, "utf8"))
+  const [header = [], ...body] = rows
+  const at = (name: string) => header.indexOf(name)
+  return body
+    .filter((row) => row.length === header.length)
+    .map((row) => ({
+      siret: row[at("siret")] ?? "",
+      name: row[at("name")] ?? "",
+      postcode: row[at("postcode")] ?? "",
+      city: row[at("city")] ?? ""
+    }))
+}
+
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ""
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ",") {
+      row.push(field)
+      field = ""
+    } else if (c === "\n") {
+      row.push(field)
+      rows.push(row)
+      row = []
+      field = ""
+    } else if (c !== "\r") field += c
+  }
+  if (field !== "" || row.length > 0) rows.push([...row, field])
+  return rows
+}
