@@ -17,7 +17,8 @@ import { main } from "./main.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
 const SAMPLE = join(ROOT, "plugins/sirene/sample")
-const OUT = join(ROOT, "out/demo")
+/** FILON_DEMO_OUT moves the demo's run folders (tests use it); default out/demo in the project. */
+const OUT = resolve(process.env.FILON_DEMO_OUT?.trim() || join(ROOT, "out/demo"))
 const WEB_OUT = join(OUT, "web")
 const WEBSITES = 40
 

@@ -25,6 +25,39 @@ afterAll(async () => {
   if (out) await rm(out, { recursive: true, force: true })
 })
 
+describe("bun run demo", () => {
+  it.skipIf(!hasSample)(
+    "runs quick, then the web path on the fixture web: sites crawled, dataset with crawl status",
+    async () => {
+      const folder = await tempDir("demo-script")
+      try {
+        const child = Bun.spawn(["bun", join(ROOT, "cli/demo.ts")], {
+          cwd: ROOT,
+          env: { ...process.env, FILON_DEMO_OUT: folder, FILON_DATA_DIR: join(folder, "data") },
+          stdout: "pipe",
+          stderr: "pipe"
+        })
+        const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited])
+        expect({
+          code: [0, 4].includes(code) ? 0 : code,
+          tail: [0, 4].includes(code) ? "" : stderr.slice(-2000)
+        }).toEqual({
+          code: 0,
+          tail: ""
+        })
+        expect(stderr).toMatch(/Crawl: 40 sites, \d+ pages kept/)
+        const [header, ...rows] = parseCsv(await readFile(join(folder, "web", "dataset.csv"), "utf8"))
+        const status = header!.indexOf("crawl_status")
+        expect(status).toBeGreaterThan(0)
+        expect(rows.filter((row) => row[status] === "ok").length).toBeGreaterThan(30)
+      } finally {
+        await rm(folder, { recursive: true, force: true })
+      }
+    },
+    120_000
+  )
+})
+
 describe("the demo job on the bundled sample", () => {
   it.skipIf(!hasSample)("succeeds, with its KPIs met or not (exit 0 or 4)", () => {
     expect({ code: run.code, stderr: [0, 4].includes(run.code) ? "" : run.stderr }).toEqual({
