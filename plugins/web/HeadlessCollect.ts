@@ -16,6 +16,7 @@ import type { Rec } from "../../core/Record.ts"
 import { defineStep, type StepService } from "../../core/Step.ts"
 import { type BrowserPool, openBrowserPool, type ThroughResponse } from "./headless/BrowserPool.ts"
 import { browserAvailability, chromiumPath } from "./headless/Chromium.ts"
+import { headlessNavigation, headlessPages } from "./headless/HeadlessMetrics.ts"
 import { needsBrowser } from "./headless/needsBrowser.ts"
 import { extractLinks, pickPages, WANTED_KINDS } from "./Links.ts"
 import { CRAWL_PAGES, HEADLESS_PAGES, PageStore, type SiteOutcome, type StoredPage, siteOf } from "./PageStore.ts"
@@ -139,6 +140,8 @@ const make = Effect.gen(function* () {
                 }
                 budgetLeft--
                 const result = yield* Effect.promise(() => pool.render(page.finalUrl))
+                headlessPages.inc({ status: result.error !== undefined ? "error" : String(result.status ?? "none") })
+                headlessNavigation.observe(result.elapsedMs / 1000)
                 if (budgetHit) return yield* Effect.fail(budgetHit)
                 // A failed navigation shows Chromium's own error page: nothing of the site's to keep.
                 if (result.error !== undefined || !/^https?:/.test(result.url)) {

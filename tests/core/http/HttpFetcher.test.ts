@@ -7,6 +7,7 @@ import { Effect, Layer } from "effect"
 import { Budget, type BudgetLimits } from "../../../core/Budget.ts"
 import { HttpFetcher, type HttpFetcherShape } from "../../../core/http/HttpFetcher.ts"
 import { defaultHttpSettings, type HttpSettings } from "../../../core/http/HttpSettings.ts"
+import { metricsRegistry } from "../../../core/Metrics.ts"
 
 /** A tiny web behind a proxy port: each test host answers in its own way; every request is logged. */
 interface Hit {
@@ -200,6 +201,16 @@ describe("HttpFetcher", () => {
     expect(result.stats.retries).toBe(2)
     expect(result.stats.by_status).toMatchObject({ "429": 2, "200": 1, "404": 1 })
     expect(result.stats.requests).toBe(4)
+  })
+
+  test("Prometheus series by host class and status, without host names or URLs as labels", async () => {
+    await withFetcher({}, (f) => f.fetch({ url: "http://plain.test/metrics-check" }))
+    const text = await metricsRegistry.metrics()
+    expect(text).toMatch(/http_requests_total\{host_class="robots",status="404"\} \d+/)
+    expect(text).toMatch(/http_requests_total\{host_class="site",status="200"\} \d+/)
+    expect(text).toContain("http_request_duration_seconds_bucket")
+    expect(text).toContain("http_response_bytes_total")
+    expect(text).not.toContain("plain.test")
   })
 
   test("5xx burst is retried; a permanent 500 fails after the retries, then opens the host's breaker", async () => {
