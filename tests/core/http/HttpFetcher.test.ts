@@ -166,6 +166,32 @@ describe("HttpFetcher", () => {
     expect(response.cache).toBe("off")
   })
 
+  test("a list of proxies is used in turn", async () => {
+    const seen: string[] = []
+    const second = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(req) {
+        seen.push(new URL(req.url).pathname)
+        return new URL(req.url).pathname === "/robots.txt" ? new Response("", { status: 404 }) : page("second")
+      }
+    })
+    try {
+      const before = hitsOf("plain.test").length
+      const bodies = await withFetcher({ proxies: [proxy, `http://127.0.0.1:${second.port}`] }, (f) =>
+        Effect.forEach([1, 2, 3, 4], (n) =>
+          f.fetch({ url: `http://plain.test/rotate/${n}` }).pipe(Effect.map((r) => new TextDecoder().decode(r.body)))
+        )
+      )
+      // robots.txt went to the first proxy, then pages alternate.
+      expect(bodies).toEqual(["second", "<h1>plain /rotate/2</h1>", "second", "<h1>plain /rotate/4</h1>"])
+      expect(hitsOf("plain.test").length - before).toBe(3)
+      expect(seen).toEqual(["/rotate/1", "/rotate/3"])
+    } finally {
+      second.stop(true)
+    }
+  })
+
   test("robots.txt: fetched once per origin, disallowed paths skipped and counted, Crawl-delay spaces requests", async () => {
     const before = hitsOf("robots.test").length
     const result = await withFetcher({}, (f) =>
