@@ -3,7 +3,7 @@
  * number of requests in flight (all hosts together) starts low, grows while the responses are
  * healthy and shrinks when they are not, never above the configured `concurrency`.
  *
- * - Healthy window (no throttling, errors under 5%, latency within 3x the best seen, memory fine):
+ * - Healthy window (errors under 5%, mean latency within 3x the best window mean seen, memory fine):
  *   the limit grows by half (slow start) until the first back-off, then by one (additive increase).
  * - Unhealthy window: the limit is cut to 70% (multiplicative decrease), at most once per window.
  *   One host answering 429 is that host's business (HostPolicy slows it down); the pool only backs
@@ -35,7 +35,8 @@ export class AdaptiveLimit {
   #windowDone = 0
   #windowBad = 0
   #windowLatency = 0
-  #bestLatency = Number.POSITIVE_INFINITY
+  /** The lowest mean latency of a whole window: what the hosts answer in when nobody queues. */
+  #baseline = Number.POSITIVE_INFINITY
   /** Changes made, for metrics and tests. */
   raises = 0
   cuts = 0
@@ -58,16 +59,15 @@ export class AdaptiveLimit {
     if (!this.#adaptive) return
     this.#windowDone++
     if (outcome !== "ok") this.#windowBad++
-    else {
-      this.#windowLatency += latencyMs
-      this.#bestLatency = Math.min(this.#bestLatency, latencyMs)
-    }
+    else this.#windowLatency += latencyMs
     if (this.#windowDone < this.gate.limit) return
     const good = this.#windowDone - this.#windowBad
     const meanLatency = good > 0 ? this.#windowLatency / good : Number.POSITIVE_INFINITY
     const errorShare = this.#windowBad / this.#windowDone
     const memoryHigh = this.#ceiling !== undefined && this.#readRss() > this.#ceiling
-    const slow = meanLatency > 3 * Math.max(this.#bestLatency, 5)
+    // Window means, not single answers: one fast 404 must not make every ordinary page look slow.
+    if (good >= 4) this.#baseline = Math.min(this.#baseline, meanLatency)
+    const slow = meanLatency > 3 * Math.max(this.#baseline, 10)
     if (errorShare > 0.05 || memoryHigh || slow) this.#cut()
     else this.#raise()
   }

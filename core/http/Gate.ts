@@ -13,8 +13,11 @@ interface Waiter {
 export class Gate {
   #active = 0
   #limit: number
-  readonly #waiters: Waiter[] = []
+  /** Queue of waiters from #head on; served slots are cleared so a woken fiber is not kept alive. */
+  #waiters: Array<Waiter | undefined> = []
   #head = 0
+  /** Waiters served before the others (e.g. robots.txt fetches, which unlock scheduling decisions). */
+  #urgent: Waiter[] = []
 
   constructor(limit: number) {
     this.#limit = Math.max(1, Math.floor(limit))
@@ -29,7 +32,7 @@ export class Gate {
   }
 
   get waiting(): number {
-    return this.#waiters.length - this.#head
+    return this.#waiters.length - this.#head + this.#urgent.length
   }
 
   /** Changes the number of permits; holders above a lowered limit finish normally. */
@@ -38,30 +41,36 @@ export class Gate {
     this.#drain()
   }
 
-  /** Waits for a permit. Pair with `release`, or use `with`. */
-  readonly take: Effect.Effect<void> = Effect.async<void>((resume) => {
-    if (this.#active < this.#limit && this.waiting === 0) {
-      this.#active++
-      resume(Effect.void)
-      return
-    }
-    const waiter: Waiter = {
-      granted: false,
-      wake: () => {
-        waiter.granted = true
+  /** Waits for a permit (ahead of the ordinary waiters when `urgent`). Pair with `release`, or use `with`. */
+  acquire(urgent = false): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      if (this.#active < this.#limit && this.waiting === 0) {
         this.#active++
         resume(Effect.void)
+        return
       }
-    }
-    this.#waiters.push(waiter)
-    return Effect.sync(() => {
-      if (waiter.granted) this.release()
-      else {
-        const index = this.#waiters.indexOf(waiter, this.#head)
-        if (index >= 0) this.#waiters.splice(index, 1)
+      const waiter: Waiter = {
+        granted: false,
+        wake: () => {
+          waiter.granted = true
+          this.#active++
+          resume(Effect.void)
+        }
       }
+      if (urgent) this.#urgent.push(waiter)
+      else this.#waiters.push(waiter)
+      return Effect.sync(() => {
+        if (waiter.granted) this.release()
+        else if (urgent) this.#urgent.splice(this.#urgent.indexOf(waiter), 1)
+        else {
+          const index = this.#waiters.indexOf(waiter, this.#head)
+          if (index >= 0) this.#waiters.splice(index, 1)
+        }
+      })
     })
-  })
+  }
+
+  readonly take: Effect.Effect<void> = this.acquire(false)
 
   release(): void {
     this.#active = Math.max(0, this.#active - 1)
@@ -69,10 +78,10 @@ export class Gate {
   }
 
   /** Runs `self` holding a permit; the permit is returned however `self` ends. */
-  with<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+  with<A, E, R>(self: Effect.Effect<A, E, R>, urgent = false): Effect.Effect<A, E, R> {
     return Effect.uninterruptibleMask((restore) =>
       Effect.zipRight(
-        restore(this.take),
+        restore(urgent ? this.acquire(true) : this.take),
         Effect.ensuring(
           restore(self),
           Effect.sync(() => this.release())
@@ -82,12 +91,17 @@ export class Gate {
   }
 
   #drain(): void {
+    while (this.#active < this.#limit && this.#urgent.length > 0) this.#urgent.shift()!.wake()
     while (this.#active < this.#limit && this.#head < this.#waiters.length) {
-      const waiter = this.#waiters[this.#head++]!
-      waiter.wake()
+      const waiter = this.#waiters[this.#head]
+      this.#waiters[this.#head++] = undefined
+      waiter?.wake()
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
-      this.#waiters.splice(0, this.#head)
+    if (this.#head === this.#waiters.length) {
+      this.#waiters = []
+      this.#head = 0
+    } else if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
+      this.#waiters = this.#waiters.slice(this.#head)
       this.#head = 0
     }
   }

@@ -216,7 +216,9 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
             }
             recordOutcome(url.host, "ok", elapsed)
             return result
-          })
+          }),
+          // robots.txt first: it is small, and the crawl schedules whole sites on what it says.
+          hostClass === "robots"
         )
       )
 

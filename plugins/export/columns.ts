@@ -8,7 +8,7 @@ import type { Rec } from "../../core/Record.ts"
 import type { DeclaredField, RecordInput, StepContext } from "../../core/Step.ts"
 import { fanOut } from "../../core/StreamBridge.ts"
 import { csvChunks } from "./writers/csv.ts"
-import { writeParquet } from "./writers/parquet.ts"
+import { writeParquet } from "./writers/lazy-parquet.ts"
 
 export interface DatasetColumn {
   readonly name: string

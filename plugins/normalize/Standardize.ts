@@ -12,7 +12,7 @@ import type { Rec } from "../../core/Record.ts"
 import { defineStep, type FieldMap, type RecordInput, type StepContext } from "../../core/Step.ts"
 import { toAsyncRows } from "../../core/StreamBridge.ts"
 import { csvChunks } from "../export/writers/csv.ts"
-import { writeParquet } from "../export/writers/parquet.ts"
+import { writeParquet } from "../export/writers/lazy-parquet.ts"
 import type { RawEstablishment } from "./rules/raw.ts"
 import { NORMALIZED_FIELDS, type NormalizedFields, standardize } from "./rules/standardize.ts"
 

@@ -10,6 +10,8 @@ import { Context, Deferred, Effect, Either, FiberId, Layer, Schema, Stream } fro
 import type { BudgetExceeded } from "../../core/Budget.ts"
 import type { FetchFailed } from "../../core/http/FetchError.ts"
 import { type FetchResponse, HttpFetcher } from "../../core/http/HttpFetcher.ts"
+import { memoryRelief, reliefCeiling } from "../../core/MemoryRelief.ts"
+import { prioritized } from "../../core/Prioritized.ts"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep, type StepService } from "../../core/Step.ts"
 import { needsBrowser } from "./headless/needsBrowser.ts"
@@ -24,7 +26,12 @@ const Config = Schema.Struct({
   /** Link hops from the home page (1: only pages linked from it; 2: also pages linked from those). */
   max_depth: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 3)), { default: () => 2 }),
   /** Sites crawled at once (requests in flight are bounded by the job's `http` settings). */
-  sites_in_flight: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 5000)), { default: () => 256 }),
+  sites_in_flight: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 5000)), { default: () => 128 }),
+  /**
+   * Records read ahead of the crawl, whose robots.txt is fetched early so that hosts asking for a
+   * Crawl-delay (seconds between pages) start first instead of trailing at the end of the run.
+   */
+  lookahead: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1_000_000)), { default: () => 5000 }),
   /** Look in sitemap.xml (robots.txt's Sitemap lines, else /sitemap.xml) for kinds the links did not give. */
   use_sitemap: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   /** Which pages to look for beyond the home page. */
@@ -95,78 +102,83 @@ const make = Effect.gen(function* () {
       Effect.catchTag("FetchFailed", () => Effect.succeed([] as string[]))
     )
 
-  const crawl = (site: string, home: string, config: CrawlConfig) =>
+  /**
+   * Crawls one site: each page goes to the store as soon as it is fetched (only its links stay in
+   * memory, for the next depth); the caller marks the site finished.
+   */
+  const crawl = (site: string, home: string, config: CrawlConfig, store: PageStore) =>
     Effect.gen(function* () {
       const first = yield* fetchPage(home, "home", 0)
       if (Either.isLeft(first)) {
-        const outcome: SiteOutcome = {
+        return {
           site,
           status: statusOfFailure(first.left),
           detail: first.left.message,
           homeUrl: null,
           pages: 0
-        }
-        return { outcome, pages: [] as StoredPage[] }
+        } satisfies SiteOutcome
       }
       const homePage = first.right
       if (homePage.status >= 400) {
-        const outcome: SiteOutcome = {
+        return {
           site,
           status: "unreachable",
           detail: `home page answered HTTP ${homePage.status}`,
           homeUrl: homePage.finalUrl,
           pages: 0
-        }
-        return { outcome, pages: [] as StoredPage[] }
+        } satisfies SiteOutcome
       }
-      const pages: StoredPage[] = [homePage]
-      const taken = new Set([homePage.url, homePage.finalUrl])
+      const homeUrl = homePage.finalUrl
+      store.addPage(site, homePage)
+      let kept = 1
+      const taken = new Set([homePage.url, homeUrl])
       let missing: WantedKind[] = [...config.kinds]
-      let frontier: StoredPage[] = [homePage]
+      let links = extractLinks(homePage.html, homeUrl)
       let usedSitemap = false
       const problems: string[] = []
-      for (let depth = 1; depth <= config.max_depth && missing.length > 0 && pages.length < config.max_pages; depth++) {
-        const links = frontier.flatMap((page) => extractLinks(page.html, page.finalUrl))
-        let picked = pickPages(links, homePage.finalUrl, missing, taken)
+      for (let depth = 1; depth <= config.max_depth && missing.length > 0 && kept < config.max_pages; depth++) {
+        let picked = pickPages(links, homeUrl, missing, taken)
         if (config.use_sitemap && !usedSitemap && picked.size < missing.length) {
           usedSitemap = true
-          const fromSitemap = yield* sitemapLinks(homePage.finalUrl)
+          const fromSitemap = yield* sitemapLinks(homeUrl)
           const stillMissing = missing.filter((kind) => !picked.has(kind))
-          const more = pickPages(fromSitemap, homePage.finalUrl, stillMissing, new Set([...taken, ...picked.values()]))
+          const more = pickPages(fromSitemap, homeUrl, stillMissing, new Set([...taken, ...picked.values()]))
           picked = new Map([...picked, ...more])
         }
-        const targets = [...picked.entries()].slice(0, config.max_pages - pages.length)
+        const targets = [...picked.entries()].slice(0, config.max_pages - kept)
         if (targets.length === 0) break
         for (const [, url] of targets) taken.add(url)
         const fetched = yield* Effect.forEach(targets, ([kind, url]) => fetchPage(url, kind, depth), {
           concurrency: "unbounded"
         })
-        frontier = []
+        links = []
+        const found = new Set<WantedKind>()
         for (const [index, result] of fetched.entries()) {
           const kind = targets[index]![0]
           if (Either.isLeft(result)) {
             problems.push(`${kind}: ${result.left.reason}`)
             continue
           }
-          if (result.right.status >= 400) {
-            problems.push(`${kind}: HTTP ${result.right.status}`)
+          const page = result.right
+          if (page.status >= 400) {
+            problems.push(`${kind}: HTTP ${page.status}`)
             continue
           }
-          taken.add(result.right.finalUrl)
-          pages.push(result.right)
-          frontier.push(result.right)
+          taken.add(page.finalUrl)
+          store.addPage(site, page)
+          kept++
+          found.add(kind)
+          if (depth < config.max_depth) links.push(...extractLinks(page.html, page.finalUrl))
         }
-        const found = new Set(frontier.map((page) => page.kind))
         missing = missing.filter((kind) => !found.has(kind))
       }
-      const outcome: SiteOutcome = {
+      return {
         site,
         status: "ok",
         detail: problems.length > 0 ? problems.join("; ") : null,
-        homeUrl: homePage.finalUrl,
-        pages: pages.length
-      }
-      return { outcome, pages }
+        homeUrl,
+        pages: kept
+      } satisfies SiteOutcome
     })
 
   const run: StepService<CrawlConfig>["run"] = (input, context) =>
@@ -177,6 +189,8 @@ const make = Effect.gen(function* () {
           (opened) => Effect.sync(() => opened.close())
         )
         const config = context.config
+        // Thousands of pages decoded and parsed: keep resident memory flat (flat memory is the contract).
+        yield* memoryRelief({ ceilingBytes: reliefCeiling(context.job.budgets?.max_ram_mb) })
         const inFlight = new Map<string, Deferred.Deferred<SiteOutcome, BudgetExceeded>>()
         const tally = { sites: 0, resumed: 0, pages: 0, byStatus: {} as Record<string, number> }
         const started = performance.now()
@@ -191,9 +205,8 @@ const make = Effect.gen(function* () {
             }
             const deferred = Deferred.unsafeMake<SiteOutcome, BudgetExceeded>(FiberId.none)
             inFlight.set(site, deferred)
-            return crawl(site, home, config).pipe(
-              Effect.tap(({ outcome, pages }) => Effect.sync(() => store.finish(outcome, pages))),
-              Effect.map(({ outcome }) => outcome),
+            return crawl(site, home, config, store).pipe(
+              Effect.tap((outcome) => Effect.sync(() => store.finish(outcome))),
               Effect.exit,
               Effect.flatMap((exit) =>
                 Deferred.done(deferred, exit).pipe(
@@ -264,8 +277,22 @@ const make = Effect.gen(function* () {
           )
         })
 
-        return input.pipe(
-          Stream.mapEffect(withCrawl, { concurrency: config.sites_in_flight, unordered: true }),
+        /** robots.txt fetched ahead: a host asking for a Crawl-delay is crawled before the others waiting. */
+        const slowHost = (record: Rec): Effect.Effect<boolean, BudgetExceeded> => {
+          const site = siteOf(record.website)
+          if (site === undefined || !fetcher.settings.respectRobots || store.finished(site.key) !== undefined) {
+            return Effect.succeed(false)
+          }
+          return fetcher.robots(site.home).pipe(Effect.map((rules) => (rules.crawlDelay ?? 0) > 0))
+        }
+
+        return prioritized(input, {
+          slots: config.sites_in_flight,
+          lookahead: config.lookahead,
+          prepareConcurrency: config.sites_in_flight,
+          prepare: slowHost,
+          work: withCrawl
+        }).pipe(
           Stream.concat(
             Stream.fromEffect(
               finish.pipe(

@@ -1,9 +1,10 @@
 /**
  * The pages a collector kept, in the run folder: one SQLite file per collector (`pages/crawl.sqlite`
  * for crawl.site, `pages/headless.sqlite` for headless.collect), so each step owns its output and a
- * resumed run never sees another step's writes in its own contract. A site's pages and its "done"
- * mark are written in one transaction: the crawl state and the pages can never disagree, and a
- * killed run resumes from the last finished site.
+ * resumed run never sees another step's writes in its own contract. Pages are written as they
+ * arrive; a site counts as done once its row in `sites` is written, after its last page, and a
+ * resumed run first drops the pages of sites that have no such row: the crawl state and the pages
+ * never disagree, and a killed run resumes from the last finished site.
  *
  * SQLite rather than one file per page: thousands of small files cost more in syscalls than one
  * append-mostly database, and the pages stay queryable (`sqlite3 pages/crawl.sqlite`).
@@ -127,6 +128,9 @@ export class PageStore {
     if (owner?.value !== runId) {
       store.#db.exec("DELETE FROM pages; DELETE FROM sites;")
       store.#db.query("INSERT OR REPLACE INTO meta (key, value) VALUES ('run_id', ?)").run(runId)
+    } else {
+      // Resuming: pages of sites the killed run had not finished are fetched again (from the HTTP cache).
+      store.#db.exec("DELETE FROM pages WHERE site NOT IN (SELECT site FROM sites)")
     }
     return store
   }
@@ -143,25 +147,31 @@ export class PageStore {
       : { site: row.site, status: row.status, detail: row.detail, homeUrl: row.home_url, pages: row.pages }
   }
 
-  /** Records a finished site and its pages, atomically. */
-  finish(outcome: SiteOutcome, pages: ReadonlyArray<StoredPage>): void {
+  /**
+   * Keeps one page of a site being crawled, as soon as it arrives (so pages never pile up in memory).
+   * It counts only once its site is `finish`ed: a resumed run drops the pages of unfinished sites.
+   */
+  addPage(site: string, page: StoredPage): void {
+    this.#putPage.run(
+      site,
+      page.url,
+      page.finalUrl,
+      page.kind,
+      page.depth,
+      page.status,
+      page.contentType,
+      page.charset,
+      page.fetchedAt,
+      page.needsBrowser ? 1 : 0,
+      page.html
+    )
+  }
+
+  /** Records a finished site (with any last pages), atomically: from then on it counts as done. */
+  finish(outcome: SiteOutcome, pages: ReadonlyArray<StoredPage> = []): void {
     this.#db.transaction(() => {
-      for (const page of pages) {
-        this.#putPage.run(
-          outcome.site,
-          page.url,
-          page.finalUrl,
-          page.kind,
-          page.depth,
-          page.status,
-          page.contentType,
-          page.charset,
-          page.fetchedAt,
-          page.needsBrowser ? 1 : 0,
-          page.html
-        )
-      }
-      this.#putSite.run(outcome.site, outcome.status, outcome.detail, outcome.homeUrl, pages.length, Date.now())
+      for (const page of pages) this.addPage(outcome.site, page)
+      this.#putSite.run(outcome.site, outcome.status, outcome.detail, outcome.homeUrl, outcome.pages, Date.now())
     })()
   }
 

@@ -2,7 +2,6 @@
 // network: every request a page makes is intercepted and answered through the caller's fetch function, which owns
 // robots, budgets, proxy and cache. A dead proxy is configured as a safety net for anything interception misses.
 import type { Browser, BrowserContext, Frame, Page, Request, Route } from "playwright-core"
-import { chromium } from "playwright-core"
 
 /** A request the page made, handed to {@link BrowserPoolOptions.fetchThrough}. */
 export interface ThroughRequest {
@@ -291,6 +290,8 @@ export const openBrowserPool = async (options: BrowserPoolOptions): Promise<Brow
   }
 
   const launch = async (): Promise<Generation> => {
+    // Imported on first launch: playwright-core alone costs ~80 MB of memory, which runs without a browser skip.
+    const { chromium } = await import("playwright-core")
     const browser = await chromium.launch({
       executablePath: options.executablePath,
       args: [...CHROMIUM_ARGS],

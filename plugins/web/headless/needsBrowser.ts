@@ -40,6 +40,84 @@ export const visibleText = (html: string): string =>
     .replace(whitespace, " ")
     .trim()
 
+const INVISIBLE = new Set(["script", "style", "noscript", "template", "svg", "iframe", "object", "head"])
+const closers = new Map([...INVISIBLE].map((name) => [name, new RegExp(`</${name}\\s*>`, "gi")]))
+
+const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13) || code === 160
+
+/**
+ * The length `visibleText(html)` would have, counted in one pass without building any string, and
+ * stopping once `stopAt` is reached. It runs on every crawled page, so it must not allocate: the
+ * regular-expression version makes four page-sized strings per call.
+ */
+export const visibleChars = (html: string, stopAt = Number.POSITIVE_INFINITY): number => {
+  const end = Math.min(html.length, MAX_INSPECTED_CHARS)
+  let count = 0
+  let pendingSpace = false
+  let i = 0
+  const emit = () => {
+    if (pendingSpace && count > 0) count++
+    pendingSpace = false
+    count++
+  }
+  while (i < end && count < stopAt) {
+    const code = html.charCodeAt(i)
+    if (code === 60 /* < */) {
+      if (html.startsWith("<!--", i)) {
+        const close = html.indexOf("-->", i + 4)
+        i = close < 0 ? end : close + 3
+        pendingSpace = true
+        continue
+      }
+      const next = html.charCodeAt(i + 1)
+      const opens = (next >= 65 && next <= 90) || (next >= 97 && next <= 122)
+      if (opens || next === 47 /* / */ || next === 33 /* ! */ || next === 63 /* ? */) {
+        if (opens) {
+          let nameEnd = i + 1
+          while (nameEnd < end && nameEnd - i <= 9) {
+            const c = html.charCodeAt(nameEnd) | 32
+            if (c < 97 || c > 122) break
+            nameEnd++
+          }
+          const closer = closers.get(html.slice(i + 1, nameEnd).toLowerCase())
+          if (closer !== undefined) {
+            closer.lastIndex = nameEnd
+            const found = closer.exec(html)
+            i = found === null ? end : found.index + found[0].length
+            pendingSpace = true
+            continue
+          }
+        }
+        const close = html.indexOf(">", i)
+        i = close < 0 ? end : close + 1
+        pendingSpace = true
+        continue
+      }
+    }
+    if (isSpace(code)) {
+      pendingSpace = true
+      i++
+      continue
+    }
+    if (code === 38 /* & */) {
+      const semicolon = html.indexOf(";", i)
+      if (
+        semicolon > i + 1 &&
+        semicolon - i <= 33 &&
+        /^&(?:#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});$/i.test(html.slice(i, semicolon + 1))
+      ) {
+        if (html.slice(i, semicolon + 1).toLowerCase() === "&nbsp;") pendingSpace = true
+        else emit()
+        i = semicolon + 1
+        continue
+      }
+    }
+    emit()
+    i++
+  }
+  return count
+}
+
 const noscriptAsksForJavaScript = (html: string): boolean => {
   for (const match of html.matchAll(noscriptBlock)) {
     if (asksForJavaScript.test(match[1] ?? "")) return true
@@ -58,8 +136,11 @@ const noscriptAsksForJavaScript = (html: string): boolean => {
  */
 export const needsBrowser = (html: string): BrowserNeed => {
   const inspected = html.length > MAX_INSPECTED_CHARS ? html.slice(0, MAX_INSPECTED_CHARS) : html
+  // Most pages have plenty of text: counted without allocating, stopping at the threshold.
+  if (visibleChars(inspected, MAX_SHELL_CHARS) >= MAX_SHELL_CHARS) {
+    return { needed: false, reason: `at least ${MAX_SHELL_CHARS} visible chars` }
+  }
   const chars = visibleText(inspected).length
-  if (chars >= MAX_SHELL_CHARS) return { needed: false, reason: `${chars} visible chars` }
   const mount = emptyMount.exec(inspected)
   if (mount) return { needed: true, reason: `empty SPA mount point #${mount[1]} (${chars} visible chars)` }
   if (angularRoot.test(inspected))

@@ -81,7 +81,8 @@ describe("adaptive concurrency", () => {
     // After a cut, growth is additive.
     for (let i = 0; i < 28; i++) troubled.record("ok", 20)
     expect(troubled.limit).toBe(29)
-    for (let i = 0; i < 29; i++) troubled.record("ok", 200)
+    // Answers more than 3x as slow as the best window: back off.
+    for (let i = 0; i < 29; i++) troubled.record("ok", 70)
     expect(troubled.limit).toBe(20)
     const memory = new AdaptiveLimit({ max: 10, initial: 10, memoryCeilingBytes: 1, readRss: () => 2 })
     for (let i = 0; i < 10; i++) memory.record("ok", 20)

@@ -1,0 +1,103 @@
+import { describe, expect, test } from "bun:test"
+import { Effect, Stream } from "effect"
+import { memoryRelief } from "../../core/MemoryRelief.ts"
+import { prioritized } from "../../core/Prioritized.ts"
+
+const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.runPromise(Stream.runCollect(stream)).then((c) => [...c])
+
+describe("prioritized", () => {
+  test("every item once; urgent items start in their own lane, ahead of ordinary ones waiting", async () => {
+    let ordinaryAtOnce = 0
+    let most = 0
+    const out = await collect(
+      prioritized(Stream.range(1, 400), {
+        slots: 8,
+        urgentSlots: 100,
+        lookahead: 1000,
+        prepareConcurrency: 50,
+        prepare: (n) => Effect.succeed(n % 20 === 0),
+        work: (n) =>
+          n % 20 === 0
+            ? Effect.sleep(200).pipe(Effect.as(n))
+            : Effect.gen(function* () {
+                ordinaryAtOnce++
+                most = Math.max(most, ordinaryAtOnce)
+                yield* Effect.sleep(5)
+                ordinaryAtOnce--
+                return n
+              })
+      })
+    )
+    expect(out.toSorted((a, b) => a - b)).toEqual(Array.from({ length: 400 }, (_, i) => i + 1))
+    expect(most).toBe(8)
+    // The 20 slow urgent items all ran alongside: the run takes about one of them, not 20 in a row.
+    const started = performance.now()
+    await collect(
+      prioritized(Stream.range(1, 100), {
+        slots: 4,
+        urgentSlots: 20,
+        lookahead: 200,
+        prepareConcurrency: 20,
+        prepare: (n) => Effect.succeed(n % 5 === 0),
+        work: (n) => Effect.sleep(n % 5 === 0 ? 300 : 1)
+      })
+    )
+    expect(performance.now() - started).toBeLessThan(900)
+  })
+
+  test("a failing item fails the stream; an empty input ends", async () => {
+    const failed = await Effect.runPromise(
+      Effect.either(
+        Stream.runCollect(
+          prioritized(Stream.range(1, 50), {
+            slots: 4,
+            lookahead: 10,
+            prepareConcurrency: 2,
+            prepare: (n) => Effect.succeed(n % 2 === 0),
+            work: (n) => (n === 33 ? Effect.fail("boom" as const) : Effect.succeed(n))
+          })
+        )
+      )
+    )
+    expect(failed).toMatchObject({ _tag: "Left", left: "boom" })
+    expect(
+      await collect(
+        prioritized(Stream.empty, {
+          slots: 2,
+          lookahead: 4,
+          prepareConcurrency: 1,
+          prepare: () => Effect.succeed(true),
+          work: (n: never) => Effect.succeed(n)
+        })
+      )
+    ).toEqual([])
+  })
+})
+
+describe("memoryRelief", () => {
+  test("collects when resident memory is above the ceiling, at most once per gap", async () => {
+    let rss = 100
+    let collections = 0
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          yield* memoryRelief({
+            ceilingBytes: 150,
+            sampleEveryMs: 5,
+            minGapMs: 50,
+            readRss: () => rss,
+            collect: () => {
+              collections++
+            }
+          })
+          yield* Effect.sleep(60)
+          expect(collections).toBe(0)
+          rss = 200
+          yield* Effect.sleep(180)
+        })
+      )
+    )
+    expect(collections).toBeGreaterThanOrEqual(2)
+    expect(collections).toBeLessThanOrEqual(5)
+  })
+})
