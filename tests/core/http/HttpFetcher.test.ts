@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { gzipSync } from "node:zlib"
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib"
 import { Effect, Layer } from "effect"
 import { Budget, type BudgetLimits } from "../../../core/Budget.ts"
 import { HttpFetcher, type HttpFetcherShape } from "../../../core/http/HttpFetcher.ts"
@@ -91,6 +91,18 @@ const handlers: Record<string, (url: URL, req: Request) => Response | Promise<Re
           }),
           { headers: { "content-type": "text/html" } }
         ),
+  "br.test": (url) =>
+    url.pathname === "/robots.txt"
+      ? new Response("", { status: 404 })
+      : new Response(brotliCompressSync(Buffer.from("<p>Compressé en brotli</p>".repeat(50))), {
+          headers: { "content-type": "text/html; charset=utf-8", "content-encoding": "br" }
+        }),
+  "deflate.test": (url) =>
+    url.pathname === "/robots.txt"
+      ? new Response("", { status: 404 })
+      : new Response(deflateSync(Buffer.from("<p>deflate</p>".repeat(50))), {
+          headers: { "content-type": "text/html", "content-encoding": "deflate" }
+        }),
   "pdf.test": (url) =>
     url.pathname === "/robots.txt" ? new Response("", { status: 404 }) : page("%PDF-1.4 ...", "application/pdf"),
   "etag.test": (url, req) => {
@@ -164,6 +176,28 @@ describe("HttpFetcher", () => {
     expect(response.status).toBe(200)
     expect(response.text()).toMatchObject({ text: "<p>Sociét\u00c3\u00a9", charset: "windows-1252", source: "header" })
     expect(response.cache).toBe("off")
+  })
+
+  test("br and deflate bodies are decompressed; wire bytes are the compressed ones", async () => {
+    const result = await withFetcher({}, (f) =>
+      Effect.all([f.fetch({ url: "http://br.test/" }), f.fetch({ url: "http://deflate.test/" })]).pipe(
+        Effect.map((responses) => ({ texts: responses.map((r) => r.text().text), stats: f.stats() }))
+      )
+    )
+    expect(result.texts).toEqual(["<p>Compressé en brotli</p>".repeat(50), "<p>deflate</p>".repeat(50)])
+    expect(result.stats.bytes).toBeLessThan(200)
+  })
+
+  test("without a job proxy, HTTP_PROXY from the environment is used", async () => {
+    const saved = process.env.HTTP_PROXY
+    process.env.HTTP_PROXY = proxy
+    try {
+      const response = await withFetcher({ proxies: [] }, (f) => f.fetch({ url: "http://plain.test/from-env" }))
+      expect(new TextDecoder().decode(response.body)).toBe("<h1>plain /from-env</h1>")
+    } finally {
+      if (saved === undefined) delete process.env.HTTP_PROXY
+      else process.env.HTTP_PROXY = saved
+    }
   })
 
   test("a list of proxies is used in turn", async () => {
