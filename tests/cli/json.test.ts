@@ -121,9 +121,11 @@ describe("filon --json", () => {
       "sirene",
       "normalize",
       "quality",
+      "web",
       "export"
     ])
     expect(builtins.not_available).not.toContain("dumps.collect")
+    expect(builtins.not_available).not.toContain("crawl.site")
     expect(builtins.not_available).toContain("enrich.email")
 
     const loaded = await spawnCli(["plugins", "--json", "--plugin", testPlugin])
@@ -133,6 +135,7 @@ describe("filon --json", () => {
       "sirene",
       "normalize",
       "quality",
+      "web",
       "export",
       "test"
     ])
