@@ -69,6 +69,16 @@ export class HttpCache {
       "INSERT OR REPLACE INTO responses_v1 (url, final_url, status, content_type, etag, last_modified, body, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     )
     this.#touch = this.#db.query("UPDATE responses_v1 SET fetched_at = ? WHERE url = ?")
+    this.prune(Date.now())
+  }
+
+  /**
+   * Forgets entries too old to be worth revalidating (ten TTLs, at least 30 days), so the cache
+   * shared by every run does not grow forever. Runs on open.
+   */
+  prune(now: number): number {
+    const keepMs = Math.max(this.ttlMs * 10, 30 * 24 * 3600_000)
+    return this.#db.query("DELETE FROM responses_v1 WHERE fetched_at < ?").run(now - keepMs).changes
   }
 
   lookup(url: string): CachedResponse | undefined {

@@ -3,6 +3,7 @@ import { Effect, Fiber } from "effect"
 import { AdaptiveLimit } from "../../../core/http/AdaptiveLimit.ts"
 import { decodeBody } from "../../../core/http/Charset.ts"
 import { Gate } from "../../../core/http/Gate.ts"
+import { HttpCache } from "../../../core/http/HttpCache.ts"
 import { bypassesProxy, httpSettingsOf } from "../../../core/http/HttpSettings.ts"
 import { productToken, rulesOf } from "../../../core/http/Robots.ts"
 
@@ -26,6 +27,32 @@ describe("charset decoding", () => {
       source: "fallback"
     })
     expect(decodeBody(latin1("Soci\u00e9t\u00e9"), null)).toMatchObject({ text: "Société", source: "fallback" })
+  })
+})
+
+describe("HTTP cache", () => {
+  test("fresh by the reader's TTL; entries older than ten TTLs (at least 30 days) are pruned", () => {
+    const cache = new HttpCache(":memory:", 3600_000)
+    const entry = (url: string, fetchedAt: number) => ({
+      url,
+      finalUrl: url,
+      status: 200,
+      contentType: "text/html",
+      etag: null,
+      lastModified: null,
+      body: new TextEncoder().encode("x"),
+      fetchedAt
+    })
+    const now = Date.now()
+    cache.store(entry("http://a.fr/recent", now - 1000))
+    cache.store(entry("http://a.fr/stale", now - 2 * 3600_000))
+    cache.store(entry("http://a.fr/ancient", now - 40 * 24 * 3600_000))
+    expect(cache.isFresh(cache.lookup("http://a.fr/recent")!, now)).toBe(true)
+    expect(cache.isFresh(cache.lookup("http://a.fr/stale")!, now)).toBe(false)
+    expect(cache.prune(now)).toBe(1)
+    expect(cache.lookup("http://a.fr/ancient")).toBeUndefined()
+    expect(cache.lookup("http://a.fr/stale")).toBeDefined()
+    cache.close()
   })
 })
 
