@@ -60,7 +60,8 @@ export class AdaptiveLimit {
     this.#windowDone++
     if (outcome !== "ok") this.#windowBad++
     else this.#windowLatency += latencyMs
-    if (this.#windowDone < this.gate.limit) return
+    // Windows of at least 20 answers: at a low limit one bad answer must not read as 5% trouble.
+    if (this.#windowDone < Math.max(20, this.gate.limit)) return
     const good = this.#windowDone - this.#windowBad
     const meanLatency = good > 0 ? this.#windowLatency / good : Number.POSITIVE_INFINITY
     const errorShare = this.#windowBad / this.#windowDone

@@ -24,6 +24,8 @@ interface HostState {
   readonly gate: Gate
   /** Earliest start of the next request. */
   nextAt: number
+  /** When the last request actually went out (after the global gate). */
+  lastStart: number
   /** Crawl-delay from robots.txt, ms. */
   crawlDelayMs: number
   /** Extra spacing after throttling, ms; halves on each success. */
@@ -63,6 +65,7 @@ export class HostPolicy {
       state = {
         gate: new Gate(this.#options.perHostConcurrency),
         nextAt: 0,
+        lastStart: Number.NEGATIVE_INFINITY,
         crawlDelayMs: 0,
         penaltyMs: 0,
         failures: 0,
@@ -86,8 +89,31 @@ export class HostPolicy {
     }
   }
 
+  /** robots.txt asks for seconds between requests: one request at a time, spaced by the delay. */
   setCrawlDelay(host: string, seconds: number): void {
-    if (Number.isFinite(seconds) && seconds > 0) this.#state(host).crawlDelayMs = Math.min(seconds, 60) * 1000
+    if (!Number.isFinite(seconds) || seconds <= 0) return
+    const state = this.#state(host)
+    state.crawlDelayMs = Math.min(seconds, 60) * 1000
+    state.gate.setLimit(1)
+  }
+
+  /**
+   * Called once the request holds its global permit, right before it is sent: the start reserved in
+   * `run` may have been overtaken by a long wait for that permit, so the spacing is checked again
+   * against the last request that actually went out.
+   */
+  started(host: string): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const state = this.#state(host)
+      const now = this.#now()
+      const earliest = state.lastStart + this.intervalOf(host)
+      if (earliest > now) {
+        state.lastStart = earliest
+        return Effect.sleep(earliest - now)
+      }
+      state.lastStart = now
+      return Effect.void
+    })
   }
 
   /** The spacing between request starts to this host now, ms. */
@@ -136,7 +162,9 @@ export class HostPolicy {
   throttled(host: string, retryAfterMs: number | undefined): void {
     const state = this.#state(host)
     state.penaltyMs = Math.min(MAX_PENALTY_MS, Math.max(250, state.penaltyMs * 2))
-    if (retryAfterMs !== undefined) state.nextAt = Math.max(state.nextAt, this.#now() + retryAfterMs)
+    if (retryAfterMs !== undefined) {
+      state.nextAt = Math.max(state.nextAt, this.#now() + Math.min(retryAfterMs, MAX_PENALTY_MS))
+    }
   }
 
   /** A network failure, timeout or 5xx: counts towards opening the breaker. */

@@ -86,6 +86,11 @@ export class HttpFetcher extends Context.Tag("core/HttpFetcher")<HttpFetcher, Ht
 }
 
 const ACCEPT_ENCODING = "gzip, deflate, br"
+/** The longest Retry-After honoured; a server asking for more gets its URL given up. */
+const MAX_RETRY_AFTER_MS = 60_000
+
+const isDnsFailure = (detail: string): boolean =>
+  /ENOTFOUND|EAI_AGAIN|getaddrinfo|DNS|ConnectionRefused.*resolve/i.test(detail)
 const ROBOTS_MAX_BYTES = 512 * 1024
 
 export const makeHttpFetcher = (settings: HttpSettings) =>
@@ -154,6 +159,7 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
               stats.retries++
               httpRetries.inc({ host_class: hostClass })
             }
+            yield* hosts.started(url.host)
             yield* budget.acquire("http_requests", 1)
             stats.requests++
             const started = performance.now()
@@ -190,21 +196,36 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
                   used: usage.http_bytes.used
                 })
               }
-              const trouble = result.reason === "timeout" || result.reason === "network"
-              recordOutcome(url.host, trouble ? (result.reason === "timeout" ? "timeout" : "error") : "ok", elapsed)
+              // A timeout may be ours (too much in flight); a refused connection or a DNS failure is the host's.
+              recordOutcome(
+                url.host,
+                result.reason === "timeout" ? "timeout" : result.reason === "network" ? "host_error" : "ok",
+                elapsed
+              )
               return yield* new FetchFailed({
                 url: url.href,
                 reason: result.reason,
                 detail: result.detail,
-                retryable: result.transient
+                // A name that does not resolve will not resolve in a second either.
+                retryable: result.transient && !isDnsFailure(result.detail)
               })
             }
             countStatus(hostClass, String(result.status))
             if (isRetryableStatus(result.status)) {
               const retryAfterMs = parseRetryAfter(result.headers.get("retry-after"))
               const throttled = result.status === 429 || result.status === 503
+              recordOutcome(url.host, "host_error", elapsed)
+              if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {
+                // Waiting longer would hold the run hostage: give up on this URL now.
+                return yield* new FetchFailed({
+                  url: url.href,
+                  reason: "status",
+                  status: result.status,
+                  detail: `the server answered ${result.status} and asks to wait ${Math.round(retryAfterMs / 1000)} s (more than ${MAX_RETRY_AFTER_MS / 1000} s)`,
+                  retryable: false
+                })
+              }
               if (throttled) hosts.throttled(url.host, retryAfterMs)
-              recordOutcome(url.host, throttled ? "throttled" : "error", elapsed)
               return yield* new FetchFailed({
                 url: url.href,
                 reason: "status",
@@ -222,10 +243,14 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
         )
       )
 
-    const recordOutcome = (host: string, outcome: Outcome, elapsedMs: number) => {
-      pool.record(outcome, elapsedMs)
+    /**
+     * The pool's health counts only what says something about us (answers, latency, timeouts); a host's
+     * own trouble (refused, unknown name, 429, 5xx) goes to that host's policy and breaker.
+     */
+    const recordOutcome = (host: string, outcome: Outcome | "host_error", elapsedMs: number) => {
+      if (outcome !== "host_error") pool.record(outcome, elapsedMs)
       if (outcome === "ok") hosts.succeeded(host)
-      else if (outcome !== "throttled") hosts.failed(host)
+      else hosts.failed(host)
       stats.concurrency_limit = pool.limit
       stats.concurrency_raises = pool.raises
       stats.concurrency_cuts = pool.cuts
@@ -272,7 +297,18 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
         maxBytes: ROBOTS_MAX_BYTES
       }).pipe(
         Effect.map((response): RobotsAnswer => ({ status: response.status, text: response.text().text })),
-        Effect.catchTag("FetchFailed", (error) => Effect.succeed({ failed: error.message }))
+        Effect.catchTag("FetchFailed", (error) =>
+          Effect.succeed(
+            // RFC 9309: only an unreachable robots.txt (network, 5xx) closes the site; one that cannot be
+            // used (too many redirects, too large, not text) counts as absent.
+            error.reason === "network" ||
+              error.reason === "timeout" ||
+              error.reason === "status" ||
+              error.reason === "circuit_open"
+              ? { failed: error.message }
+              : { status: 404, text: "" }
+          )
+        )
       )
 
     const fromCache = (
@@ -421,7 +457,7 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
             current = next
             continue
           }
-          if (result.status === 304 && cached !== undefined && store !== undefined) {
+          if (result.status === 304 && current === first && cached !== undefined && store !== undefined) {
             const at = Date.now()
             store.revalidated(first.href, at)
             stats.cache_revalidated++

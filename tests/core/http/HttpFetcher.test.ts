@@ -49,6 +49,10 @@ const handlers: Record<string, (url: URL, req: Request) => Response | Promise<Re
     const n = bump(`limited${url.pathname}`)
     return n <= 2 ? new Response("slow down", { status: 429, headers: { "retry-after": "1" } }) : page("finally")
   },
+  "forever.test": (url) =>
+    url.pathname === "/robots.txt"
+      ? new Response("", { status: 404 })
+      : new Response("come back tomorrow", { status: 429, headers: { "retry-after": "86400" } }),
   "burst.test": (url) => {
     if (url.pathname === "/robots.txt") return new Response("", { status: 404 })
     return bump(`burst${url.pathname}`) <= 2 ? new Response("busy", { status: 503 }) : page("recovered")
@@ -271,6 +275,14 @@ describe("HttpFetcher", () => {
     expect(text).toContain("http_request_duration_seconds_bucket")
     expect(text).toContain("http_response_bytes_total")
     expect(text).not.toContain("plain.test")
+  })
+
+  test("a Retry-After beyond a minute gives the URL up at once instead of holding the run", async () => {
+    const started = Date.now()
+    const failure = await withFetcher({}, (f) => failureOf(f.fetch({ url: "http://forever.test/x" })))
+    expect(failure).toMatchObject({ reason: "status", status: 429, retryable: false })
+    expect(String(failure.detail)).toContain("asks to wait 86400 s")
+    expect(Date.now() - started).toBeLessThan(2000)
   })
 
   test("5xx burst is retried; a permanent 500 fails after the retries, then opens the host's breaker", async () => {

@@ -112,9 +112,13 @@ describe("adaptive concurrency", () => {
     for (let i = 0; i < 29; i++) troubled.record("ok", 70)
     expect(troubled.limit).toBe(20)
     const memory = new AdaptiveLimit({ max: 10, initial: 10, memoryCeilingBytes: 1, readRss: () => 2 })
-    for (let i = 0; i < 10; i++) memory.record("ok", 20)
+    for (let i = 0; i < 20; i++) memory.record("ok", 20)
     expect(memory.limit).toBe(7)
     expect(new AdaptiveLimit({ max: 10, adaptive: false }).limit).toBe(10)
+    // At a low limit, windows are still 20 answers: one error among them is not 5% trouble.
+    const low = new AdaptiveLimit({ max: 4, initial: 4 })
+    for (let i = 0; i < 20; i++) low.record(i === 0 ? "timeout" : "ok", 20)
+    expect(low.limit).toBe(4)
   })
 
   test("the gate never lets more than its limit through, and an interrupted waiter gives its turn back", async () => {
