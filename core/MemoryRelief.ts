@@ -2,16 +2,19 @@
  * Memory-pressure relief for allocation-heavy steps (a crawl decodes and parses thousands of pages):
  * JavaScriptCore collects lazily, so resident memory can reach several times the live heap. While
  * the scope is open, a fiber samples RSS and runs a full collection when it is above `ceilingBytes`
- * (at most once per `minGapMs`), which keeps a long crawl's memory flat at a small CPU cost.
+ * and has grown by `headroomBytes` since the last collection (at most once per `minGapMs`), which
+ * keeps a long crawl's memory flat at a small CPU cost.
  */
 import { Effect, Schedule } from "effect"
 
 export interface MemoryReliefOptions {
   readonly ceilingBytes: number
-  /** @default 500 */
+  /** @default 100 */
   readonly sampleEveryMs?: number
-  /** @default 500 */
+  /** Shortest time between two collections. @default 300 */
   readonly minGapMs?: number
+  /** Growth over what the last collection left that triggers the next one. @default 8 MiB */
+  readonly headroomBytes?: number
   readonly readRss?: () => number
   readonly collect?: () => void
 }
@@ -24,16 +27,21 @@ export const memoryRelief = (options: MemoryReliefOptions) =>
   Effect.gen(function* () {
     const readRss = options.readRss ?? (() => process.memoryUsage.rss())
     const collect = options.collect ?? (() => Bun.gc(true))
-    const minGap = options.minGapMs ?? 500
+    const minGap = options.minGapMs ?? 300
+    const headroom = options.headroomBytes ?? 8 * 1048576
     let last = 0
+    let floor = 0
     let collections = 0
     const check = Effect.sync(() => {
       const now = performance.now()
-      if (now - last >= minGap && readRss() > options.ceilingBytes) {
-        last = now
-        collections++
-        collect()
-      }
+      if (now - last < minGap) return
+      // Above the ceiling, and grown since what the last collection left: memory a collection cannot
+      // free (live data, allocator pages) does not cost a collection every half second.
+      if (readRss() <= Math.max(options.ceilingBytes, floor + headroom)) return
+      last = now
+      collections++
+      collect()
+      floor = readRss()
     })
     yield* Effect.forkScoped(Effect.repeat(check, Schedule.spaced(options.sampleEveryMs ?? 100)))
     return { collections: () => collections }

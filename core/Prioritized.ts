@@ -51,26 +51,42 @@ export const prioritized = <A, B, E, EI>(
           Effect.ensuring(Effect.sync(() => window.release()))
         )
 
-      const placed = Effect.suspend(() => (inputDone && pending === 0 ? allPlaced.open : Effect.void))
+      /** Opens `allPlaced` once the input is read and every item is placed; synchronous, so no step can interleave. */
+      const checkPlaced = () => {
+        if (inputDone && pending === 0) allPlaced.unsafeOpen()
+      }
 
       const place = (item: A, urgent: boolean) =>
         Effect.suspend(() => {
-          pending--
           if (!urgent) {
             normal.push(item)
-            return Queue.offer(tokens, "item").pipe(Effect.zipRight(placed))
+            return Queue.offer(tokens, "item").pipe(
+              Effect.zipRight(
+                Effect.sync(() => {
+                  pending--
+                  checkPlaced()
+                })
+              )
+            )
           }
           urgentRunning++
-          return urgentDone.close.pipe(
-            Effect.zipRight(
-              Effect.forkScoped(
-                urgentLane.with(emit(item)).pipe(
-                  Effect.catchAllCause((cause) => Queue.offer(output, Take.failCause(cause))),
-                  Effect.ensuring(Effect.suspend(() => (--urgentRunning === 0 ? urgentDone.open : Effect.void)))
-                )
+          urgentDone.unsafeClose()
+          return Effect.forkScoped(
+            urgentLane.with(emit(item)).pipe(
+              Effect.catchAllCause((cause) => Queue.offer(output, Take.failCause(cause))),
+              Effect.ensuring(
+                Effect.sync(() => {
+                  if (--urgentRunning === 0) urgentDone.unsafeOpen()
+                })
               )
-            ),
-            Effect.zipRight(placed)
+            )
+          ).pipe(
+            Effect.zipRight(
+              Effect.sync(() => {
+                pending--
+                checkPlaced()
+              })
+            )
           )
         })
 
@@ -92,9 +108,9 @@ export const prioritized = <A, B, E, EI>(
         )
       ).pipe(
         Effect.zipRight(
-          Effect.suspend(() => {
+          Effect.sync(() => {
             inputDone = true
-            return placed
+            checkPlaced()
           })
         ),
         Effect.zipRight(allPlaced.await),

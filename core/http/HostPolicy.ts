@@ -98,22 +98,17 @@ export class HostPolicy {
   }
 
   /**
-   * Called once the request holds its global permit, right before it is sent: the start reserved in
-   * `run` may have been overtaken by a long wait for that permit, so the spacing is checked again
-   * against the last request that actually went out.
+   * Called once the request holds its global permit: the start reserved in `run` may have been
+   * overtaken by a long wait for that permit, so the spacing is checked against the last request that
+   * actually went out. 0: go (and it counts as started now); otherwise the milliseconds to wait.
    */
-  started(host: string): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      const state = this.#state(host)
-      const now = this.#now()
-      const earliest = state.lastStart + this.intervalOf(host)
-      if (earliest > now) {
-        state.lastStart = earliest
-        return Effect.sleep(earliest - now)
-      }
-      state.lastStart = now
-      return Effect.void
-    })
+  startOrWait(host: string): number {
+    const state = this.#state(host)
+    const now = this.#now()
+    const earliest = state.lastStart + this.intervalOf(host)
+    if (earliest > now) return earliest - now
+    state.lastStart = now
+    return 0
   }
 
   /** The spacing between request starts to this host now, ms. */

@@ -153,13 +153,15 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
       hosts.run(
         url.host,
         url.href,
-        pool.gate.with(
+        underPool(
+          url.host,
+          // robots.txt first: it is small, and the crawl schedules whole sites on what it says.
+          hostClass === "robots",
           Effect.gen(function* () {
             if (attempt.count++ > 0) {
               stats.retries++
               httpRetries.inc({ host_class: hostClass })
             }
-            yield* hosts.started(url.host)
             yield* budget.acquire("http_requests", 1)
             stats.requests++
             const started = performance.now()
@@ -237,11 +239,31 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
             }
             recordOutcome(url.host, "ok", elapsed)
             return result
-          }),
-          // robots.txt first: it is small, and the crawl schedules whole sites on what it says.
-          hostClass === "robots"
+          })
         )
       )
+
+    /**
+     * Runs `self` holding a global permit, once the host's spacing allows it. When the permit came
+     * too soon after the host's previous request, it is given back while waiting (a permit never idles)
+     * and taken again ahead of the queue.
+     */
+    const underPool = <A, E>(host: string, urgent: boolean, self: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      pool.gate
+        .with(
+          Effect.suspend((): Effect.Effect<{ readonly wait: number } | { readonly value: A }, E> => {
+            const wait = hosts.startOrWait(host)
+            return wait > 0 ? Effect.succeed({ wait }) : Effect.map(self, (value) => ({ value }))
+          }),
+          urgent
+        )
+        .pipe(
+          Effect.flatMap((outcome) =>
+            "wait" in outcome
+              ? Effect.sleep(outcome.wait).pipe(Effect.zipRight(underPool(host, true, self)))
+              : Effect.succeed(outcome.value)
+          )
+        )
 
     /**
      * The pool's health counts only what says something about us (answers, latency, timeouts); a host's
