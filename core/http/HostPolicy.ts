@@ -28,14 +28,17 @@ interface HostState {
   lastStart: number
   /** Crawl-delay from robots.txt, ms. */
   crawlDelayMs: number
-  /** Extra spacing after throttling, ms; halves on each success. */
+  /** Extra spacing after throttling, ms; quartered on each success. */
   penaltyMs: number
   failures: number
   openUntil: number
   lastUsed: number
 }
 
-const MAX_PENALTY_MS = 60_000
+/** The most extra spacing a struggling host gets (the retry schedule waits on top of it). */
+const MAX_PENALTY_MS = 10_000
+/** The longest Retry-After that holds a host's next start. */
+const MAX_HOLD_MS = 60_000
 
 export class HostPolicy {
   readonly #hosts = new Map<string, HostState>()
@@ -150,7 +153,7 @@ export class HostPolicy {
   succeeded(host: string): void {
     const state = this.#state(host)
     state.failures = 0
-    state.penaltyMs = state.penaltyMs < 50 ? 0 : state.penaltyMs / 2
+    state.penaltyMs = state.penaltyMs < 50 ? 0 : state.penaltyMs / 4
   }
 
   /** 429 or 503: space this host's requests further apart; `retryAfterMs` holds its next start. */
@@ -158,7 +161,7 @@ export class HostPolicy {
     const state = this.#state(host)
     state.penaltyMs = Math.min(MAX_PENALTY_MS, Math.max(250, state.penaltyMs * 2))
     if (retryAfterMs !== undefined) {
-      state.nextAt = Math.max(state.nextAt, this.#now() + Math.min(retryAfterMs, MAX_PENALTY_MS))
+      state.nextAt = Math.max(state.nextAt, this.#now() + Math.min(retryAfterMs, MAX_HOLD_MS))
     }
   }
 

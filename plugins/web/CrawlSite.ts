@@ -32,7 +32,7 @@ const Config = Schema.Struct({
    * Crawl-delay (seconds between pages) start first instead of trailing at the end of the run.
    */
   lookahead: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1_000_000)), { default: () => 5000 }),
-  /** Look in sitemap.xml (robots.txt's Sitemap lines, else /sitemap.xml) for kinds the links did not give. */
+  /** Look in sitemap.xml (robots.txt's Sitemap lines, else /sitemap.xml) when the links gave no contact or legal page. */
   use_sitemap: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   /** Which pages to look for beyond the home page. */
   kinds: Schema.optionalWith(Schema.Array(Schema.Literal(...WANTED_KINDS)), { default: () => [...WANTED_KINDS] })
@@ -138,7 +138,10 @@ const make = Effect.gen(function* () {
       const problems: string[] = []
       for (let depth = 1; depth <= config.max_depth && missing.length > 0 && kept < config.max_pages; depth++) {
         let picked = pickPages(links, homeUrl, missing, taken)
-        if (config.use_sitemap && !usedSitemap && picked.size < missing.length) {
+        // sitemap.xml costs a request (often a 404): worth it only when a page that carries contacts or
+        // the legal identity is still missing.
+        const keyMissing = missing.some((kind) => (kind === "contact" || kind === "legal") && !picked.has(kind))
+        if (config.use_sitemap && !usedSitemap && keyMissing) {
           usedSitemap = true
           const fromSitemap = yield* sitemapLinks(homeUrl)
           const stillMissing = missing.filter((kind) => !picked.has(kind))
@@ -192,13 +195,15 @@ const make = Effect.gen(function* () {
         // Thousands of pages decoded and parsed: keep resident memory flat (flat memory is the contract).
         yield* memoryRelief({ ceilingBytes: reliefCeiling(context.job.budgets?.max_ram_mb) })
         const inFlight = new Map<string, Deferred.Deferred<SiteOutcome, BudgetExceeded>>()
+        /** Sites crawled by this run of the step (not taken from an earlier, killed one). */
+        const crawledNow = new Set<string>()
         const tally = { sites: 0, resumed: 0, pages: 0, byStatus: {} as Record<string, number> }
         const started = performance.now()
 
         const siteOutcome = (site: string, home: string): Effect.Effect<Crawled, BudgetExceeded> =>
           Effect.suspend((): Effect.Effect<Crawled, BudgetExceeded> => {
             const done = store.finished(site)
-            if (done !== undefined) return Effect.succeed({ outcome: done, resumed: true })
+            if (done !== undefined) return Effect.succeed({ outcome: done, resumed: !crawledNow.has(site) })
             const running = inFlight.get(site)
             if (running !== undefined) {
               return Deferred.await(running).pipe(Effect.map((outcome) => ({ outcome, resumed: false })))
@@ -206,7 +211,12 @@ const make = Effect.gen(function* () {
             const deferred = Deferred.unsafeMake<SiteOutcome, BudgetExceeded>(FiberId.none)
             inFlight.set(site, deferred)
             return crawl(site, home, config, store).pipe(
-              Effect.tap((outcome) => Effect.sync(() => store.finish(outcome))),
+              Effect.tap((outcome) =>
+                Effect.sync(() => {
+                  crawledNow.add(site)
+                  store.finish(outcome)
+                })
+              ),
               Effect.exit,
               Effect.flatMap((exit) =>
                 Deferred.done(deferred, exit).pipe(
@@ -283,12 +293,20 @@ const make = Effect.gen(function* () {
           if (site === undefined || !fetcher.settings.respectRobots || store.finished(site.key) !== undefined) {
             return Effect.succeed(false)
           }
-          return fetcher.robots(site.home).pipe(Effect.map((rules) => (rules.crawlDelay ?? 0) > 0))
+          return fetcher.robots(site.home).pipe(
+            Effect.map((rules) => (rules.crawlDelay ?? 0) > 0),
+            // A spent budget is the crawl's to report (with the site it stopped); reading ahead just stops.
+            Effect.catchTag("BudgetExceeded", () => Effect.succeed(false))
+          )
         }
 
         return prioritized(input, {
           slots: config.sites_in_flight,
-          lookahead: config.lookahead,
+          // Under a request budget, read ahead no further than the sites that could be crawled at all.
+          lookahead:
+            context.job.budgets?.max_http_requests !== undefined
+              ? Math.min(config.lookahead, config.sites_in_flight * 2)
+              : config.lookahead,
           prepareConcurrency: config.sites_in_flight,
           prepare: slowHost,
           work: withCrawl
