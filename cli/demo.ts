@@ -22,6 +22,9 @@ const OUT = resolve(process.env.FILON_DEMO_OUT?.trim() || join(ROOT, "out/demo")
 const WEB_OUT = join(OUT, "web")
 const WEBSITES = 40
 
+// The fixture web's pages stay out of the user's shared HTTP cache (FILON_DATA_DIR): the demo keeps its own.
+process.env.FILON_DATA_DIR ??= join(OUT, "data")
+
 const io = processIo()
 const where = (path: string) => relative(process.cwd(), path) || "."
 const extra = process.argv.slice(2)

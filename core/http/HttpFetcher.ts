@@ -14,7 +14,7 @@ import { AdaptiveLimit, type Outcome } from "./AdaptiveLimit.ts"
 import { type Decoded, decodeBody } from "./Charset.ts"
 import { FetchFailed, isRetryableStatus, parseRetryAfter } from "./FetchError.ts"
 import { HostPolicy } from "./HostPolicy.ts"
-import { type CachedResponse, HttpCache, isCacheable, isPermanentRedirect } from "./HttpCache.ts"
+import { type CachedResponse, cacheableHeaders, HttpCache, isCacheable, isPermanentRedirect } from "./HttpCache.ts"
 import {
   emptyStats,
   type HostClass,
@@ -56,7 +56,7 @@ export interface FetchResponse {
   /** After redirects. */
   readonly finalUrl: string
   readonly status: number
-  /** Lower-case header names; a cached answer keeps content-type, etag, last-modified and location. */
+  /** Lower-case header names; a cached answer keeps the end-to-end ones (not encodings, lengths or cookies). */
   readonly headers: Readonly<Record<string, string>>
   readonly contentType: string | null
   /** Decompressed body. */
@@ -339,18 +339,17 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
       fetchedAt: number,
       started: number
     ): FetchResponse => {
-      const headers: Record<string, string> = {}
-      if (entry.contentType !== null) headers["content-type"] = entry.contentType
-      if (entry.etag !== null) headers.etag = entry.etag
-      if (entry.lastModified !== null) headers["last-modified"] = entry.lastModified
+      const headers: Record<string, string> = { ...entry.headers }
+      if (isPermanentRedirect(entry.status)) headers.location = entry.finalUrl
+      const contentType = headers["content-type"] ?? null
       return {
         url: entry.url,
-        finalUrl: entry.finalUrl,
+        finalUrl: isPermanentRedirect(entry.status) ? entry.url : entry.finalUrl,
         status: entry.status,
         headers,
-        contentType: entry.contentType,
+        contentType,
         body: entry.body,
-        text: lazyText(entry.body, entry.contentType),
+        text: lazyText(entry.body, contentType),
         cache: how,
         redirects: [],
         fetchedAt,
@@ -378,6 +377,7 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
         const accept = request.accept ?? []
         const redirects: string[] = []
         const seen = new Set<string>([first.href])
+        let firstHopCached = false
         let current = first
         let method_ = method
         let body = request.body
@@ -415,10 +415,15 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
         for (;;) {
           // A fresh cache entry answers this hop: a page (or missing page), or a permanent redirect to follow.
           const entry = store === undefined ? undefined : current === first ? cached : store.lookup(current.href)
-          if (entry !== undefined && store !== undefined && store.isFresh(entry, Date.now())) {
+          // Without redirect following, an answer stored under the URL it was redirected from is not this URL's.
+          const usable =
+            entry !== undefined &&
+            (request.followRedirects !== false || entry.finalUrl === entry.url || isPermanentRedirect(entry.status))
+          if (usable && entry !== undefined && store !== undefined && store.isFresh(entry, Date.now())) {
             stats.cache_hits++
             httpCache.inc({ host_class: hostClass, result: "hit" })
             if (isPermanentRedirect(entry.status) && request.followRedirects !== false) {
+              if (current === first) firstHopCached = true
               const next = follow(entry.finalUrl, current)
               if (next instanceof FetchFailed) return yield* next
               current = next
@@ -447,8 +452,10 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
           }
           const conditional: Record<string, string> = {}
           if (cached !== undefined && current === first) {
-            if (cached.etag) conditional["if-none-match"] = cached.etag
-            if (cached.lastModified) conditional["if-modified-since"] = cached.lastModified
+            const etag = cached.headers.etag
+            const lastModified = cached.headers["last-modified"]
+            if (etag) conditional["if-none-match"] = etag
+            if (lastModified) conditional["if-modified-since"] = lastModified
           }
           const attempt = { count: 0 }
           const result = yield* withRetries(
@@ -461,13 +468,12 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
             const next = follow(result.location, current)
             if (next instanceof FetchFailed) return yield* next
             if (store !== undefined && isPermanentRedirect(result.status)) {
+              if (current === first) firstHopCached = true
               store.store({
                 url: current.href,
                 finalUrl: next.href,
                 status: result.status,
-                contentType: null,
-                etag: null,
-                lastModified: null,
+                headers: cacheableHeaders(result.headers),
                 body: new Uint8Array(0),
                 fetchedAt: Date.now()
               })
@@ -492,16 +498,18 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
           }
           const response = answer(request.url, current, result.status, result.headers, result.body, redirects, started)
           if (store !== undefined && isCacheable(result.status)) {
-            store.store({
+            const entry = {
               url: first.href,
               finalUrl: current.href,
               status: result.status,
-              contentType: response.contentType,
-              etag: result.headers.get("etag"),
-              lastModified: result.headers.get("last-modified"),
+              headers: cacheableHeaders(result.headers),
               body: result.body,
               fetchedAt: response.fetchedAt
-            })
+            }
+            // Under the final URL, so a later request for it (a browser following the same redirect) hits;
+            // under the first URL too unless that one is cached as a permanent redirect of its own.
+            if (!firstHopCached) store.store(entry)
+            if (current.href !== first.href) store.store({ ...entry, url: current.href })
           }
           return store === undefined ? { ...response, cache: "off" as const } : response
         }

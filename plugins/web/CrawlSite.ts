@@ -188,7 +188,7 @@ const make = Effect.gen(function* () {
     Stream.unwrapScoped(
       Effect.gen(function* () {
         const store = yield* Effect.acquireRelease(
-          Effect.sync(() => PageStore.open(context.path(CRAWL_PAGES), context.runId)),
+          Effect.sync(() => PageStore.open(context.path(CRAWL_PAGES), context.runId, JSON.stringify(context.config))),
           (opened) => Effect.sync(() => opened.close())
         )
         const config = context.config

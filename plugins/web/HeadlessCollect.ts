@@ -68,7 +68,7 @@ const make = Effect.gen(function* () {
           (store) => Effect.sync(() => store.close())
         )
         const rendered = yield* Effect.acquireRelease(
-          Effect.sync(() => PageStore.open(context.path(HEADLESS_PAGES), context.runId)),
+          Effect.sync(() => PageStore.open(context.path(HEADLESS_PAGES), context.runId, JSON.stringify(config))),
           (store) => Effect.sync(() => store.close())
         )
         const runtime = yield* Effect.runtime<never>()
@@ -159,10 +159,11 @@ const make = Effect.gen(function* () {
               })
             for (const page of pages) yield* renderOne(page)
             // A JS-only home page hid its links from the crawl: look for the wanted pages in what it rendered.
-            const crawledKinds = new Set(crawled.pagesOf(site).map((page) => page.kind))
+            const crawledPages = crawled.pageRefsOf(site)
+            const crawledKinds = new Set(crawledPages.map((page) => page.kind))
             const missing = WANTED_KINDS.filter((kind) => !crawledKinds.has(kind))
             if (missing.length > 0 && kept.length > 0) {
-              const taken = new Set(crawled.pagesOf(site).flatMap((page) => [page.url, page.finalUrl]))
+              const taken = new Set(crawledPages.flatMap((page) => [page.url, page.finalUrl]))
               const links = kept.flatMap((page) => extractLinks(page.html, page.finalUrl))
               const found = pickPages(links, kept[0]!.finalUrl, missing, taken)
               for (const [kind, url] of [...found].slice(0, Math.max(0, config.max_pages_per_site - kept.length))) {

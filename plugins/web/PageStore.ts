@@ -119,15 +119,18 @@ export class PageStore {
   }
 
   /**
-   * Opens the store of a run. A store left by another run (another run id) is emptied first: crawl
-   * state carries over only to a resume of the same run; a new run asks the sites (or the HTTP cache) again.
+   * Opens the store of a run. A store left by another run (another run id), or by the same run with
+   * other settings, is emptied first: crawl state carries over only to a resume of the same run with
+   * the same settings; otherwise the sites (or the HTTP cache) are asked again.
    */
-  static open(file: string, runId: string): PageStore {
+  static open(file: string, runId: string, settingsKey = ""): PageStore {
     const store = new PageStore(file)
-    const owner = store.#db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'run_id'").get()
-    if (owner?.value !== runId) {
+    // The same run with other settings (max_pages, kinds...) would find other pages: start over.
+    const owner = `${runId}\n${settingsKey}`
+    const previous = store.#db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'owner'").get()
+    if (previous?.value !== owner) {
       store.#db.exec("DELETE FROM pages; DELETE FROM sites;")
-      store.#db.query("INSERT OR REPLACE INTO meta (key, value) VALUES ('run_id', ?)").run(runId)
+      store.#db.query("INSERT OR REPLACE INTO meta (key, value) VALUES ('owner', ?)").run(owner)
     } else {
       // Resuming: pages of sites the killed run had not finished are fetched again (from the HTTP cache).
       store.#db.exec("DELETE FROM pages WHERE site NOT IN (SELECT site FROM sites)")
@@ -190,10 +193,22 @@ export class PageStore {
     }))
   }
 
-  /** Every page flagged for a browser, site by site. */
+  /** The pages kept for a site, without their HTML (kinds and URLs only). */
+  pageRefsOf(site: string): Array<Pick<StoredPage, "url" | "finalUrl" | "kind">> {
+    return this.#db
+      .query<{ url: string; final_url: string; kind: PageKind }, [string]>(
+        "SELECT url, final_url, kind FROM pages WHERE site = ? ORDER BY rowid"
+      )
+      .all(site)
+      .map((row) => ({ url: row.url, finalUrl: row.final_url, kind: row.kind }))
+  }
+
+  /** Every page flagged for a browser, site by site, without its static HTML (the browser fetches it). */
   *pagesNeedingBrowser(): Generator<{ readonly site: string; readonly page: StoredPage }> {
     const rows = this.#db
-      .query<PageRow & { site: string }, []>("SELECT * FROM pages WHERE needs_browser = 1 ORDER BY site, rowid")
+      .query<Omit<PageRow, "html"> & { site: string }, []>(
+        "SELECT site, url, final_url, kind, depth, status, content_type, charset, fetched_at, needs_browser FROM pages WHERE needs_browser = 1 ORDER BY site, rowid"
+      )
       .iterate()
     for (const row of rows) {
       yield {
@@ -208,7 +223,7 @@ export class PageStore {
           charset: row.charset,
           fetchedAt: row.fetched_at,
           needsBrowser: true,
-          html: row.html
+          html: ""
         }
       }
     }

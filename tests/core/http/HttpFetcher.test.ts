@@ -379,6 +379,25 @@ describe("HttpFetcher", () => {
     expect(maxInFlight.get("busy.test")).toBe(2)
   })
 
+  test("cache: headers kept; a redirected page answers its final URL too; without following, a permanent redirect comes back with its Location", async () => {
+    const cacheFile = join(mkdtempSync(join(tmpdir(), "filon-cache-")), "http.sqlite")
+    const count = () => hitsOf("hops.test").filter((h) => h.path !== "/robots.txt").length
+    const first = await withFetcher({ cacheFile, cacheTtlMs: 60_000 }, (f) => f.fetch({ url: "http://hops.test/0" }))
+    expect(first.finalUrl).toBe("http://hops.test/3")
+    const before = count()
+    const later = await withFetcher({ cacheFile, cacheTtlMs: 60_000 }, (f) =>
+      Effect.all([
+        f.fetch({ url: "http://hops.test/3" }),
+        f.fetch({ url: "http://hops.test/1", followRedirects: false }),
+        f.fetch({ url: "http://hops.test/0", followRedirects: false })
+      ])
+    )
+    expect(count()).toBe(before)
+    expect(later[0]).toMatchObject({ cache: "hit", status: 200, contentType: "text/html; charset=utf-8" })
+    expect(later[1]).toMatchObject({ cache: "hit", status: 301, headers: { location: "http://hops.test/2" } })
+    expect(later[2]).toMatchObject({ cache: "hit", status: 301, headers: { location: "http://hops.test/1" } })
+  })
+
   test("cache: a fresh entry answers without a request; a stale one is revalidated with If-None-Match", async () => {
     const cacheFile = join(mkdtempSync(join(tmpdir(), "filon-cache-")), "http.sqlite")
     const count = () => hitsOf("etag.test").filter((h) => h.path === "/v").length

@@ -37,9 +37,7 @@ describe("HTTP cache", () => {
       url,
       finalUrl: url,
       status: 200,
-      contentType: "text/html",
-      etag: null,
-      lastModified: null,
+      headers: { "content-type": "text/html" },
       body: new TextEncoder().encode("x"),
       fetchedAt
     })

@@ -270,7 +270,7 @@ describe("resume after SIGKILL mid-crawl", () => {
       })()
       // What the killed run had fetched and kept: its HTTP cache (responses are stored as they arrive).
       const cache = new Database(join(dir, "data/cache/http.sqlite"), { readonly: true })
-      const kept = cache.query<{ url: string }, []>("SELECT url FROM responses_v1").all()
+      const kept = cache.query<{ url: string }, []>("SELECT url FROM responses_v2").all()
       cache.close()
       const fetchedBefore = new Set(
         kept.map(({ url }) => `${new URL(url).host}${new URL(url).pathname}${new URL(url).search}`)
