@@ -2,7 +2,8 @@
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { Rec } from "../core/Record.ts"
 import { mergeRecords, readRecords, writeRecords } from "../core/RecordFile.ts"
 

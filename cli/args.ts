@@ -2,7 +2,8 @@
  * A small argv parser: each command declares its options; unknown options, missing values and
  * bad numbers are usage errors (exit 2) with a "did you mean" where one is close.
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import { closestMatch } from "../core/Suggest.ts"
 
 export type OptionKind = "string" | "strings" | "integer" | "number" | "boolean"

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import YAML from "yaml"
 import { startFixtureWeb } from "../plugins/web/fixture/FixtureWeb.ts"
 import { processIo } from "./io.ts"

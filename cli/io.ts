@@ -1,7 +1,7 @@
 /**
  * What a command may touch of the outside world, so tests can run commands with captured output.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Plugin } from "../core/Plugin.ts"
 import { builtinPlugins } from "../plugins/index.ts"
 

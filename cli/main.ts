@@ -3,7 +3,7 @@
  * The `filon` command line: decodes argv, calls the same core as the server, prints, exits with
  * the code of CONTRACTS.md.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { closestMatch } from "../core/Suggest.ts"
 import { ExitCode } from "../core/Summary.ts"
 import { describeOptions } from "./args.ts"

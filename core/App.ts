@@ -2,7 +2,8 @@
  * The one composition of the core: the registry from built-in plugins (passed in by the shell,
  * since core never imports a plugin) plus the job's own plugins, loaded by path or package name.
  */
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { importPlugin, type Plugin, type PluginInvalid } from "./Plugin.ts"
 import { loadCatalogue } from "./Profile.ts"
 import { makeRegistry, type PluginConflict, Registry, type RegistryShape } from "./Registry.ts"

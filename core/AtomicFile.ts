@@ -6,8 +6,8 @@ import { createHash } from "node:crypto"
 import { createReadStream } from "node:fs"
 import { mkdir, open, rename, rm, stat } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
-import { Data, Effect } from "effect"
-
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 export class FileWriteFailed extends Data.TaggedError("FileWriteFailed")<{
   readonly path: string
   readonly cause: unknown

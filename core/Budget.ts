@@ -2,8 +2,15 @@
  * Run budgets as one scoped layer per run: HTTP requests and bytes are acquired before use and
  * never exceeded; wall time and RAM are sampled and stop the run within one sampling interval.
  */
-import { Clock, Context, Deferred, type Duration, Effect, Layer, Ref, Schedule, Schema } from "effect"
-
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 export const BudgetName = Schema.Literal("http_requests", "http_bytes", "wall_time", "ram")
 export type BudgetName = typeof BudgetName.Type
 

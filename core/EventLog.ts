@@ -4,8 +4,10 @@
  */
 import { appendFile, mkdir, readFile } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import { Context, Effect, Layer, Ref } from "effect"
-
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
 export type EventType =
   | "run.start"
   | "run.resume"

@@ -3,7 +3,9 @@
  * (KPI targets, budgets, HTTP politeness). A bad job fails here, once, with every problem listed.
  */
 import { readFile } from "node:fs/promises"
-import { Effect, Either, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { LineCounter, parseDocument } from "yaml"
 import {
   expecting,

@@ -2,7 +2,9 @@
  * What is wrong with a job file, in plain words: the JobInvalid error, the `expected` texts the schema carries, and the
  * walk from Schema parse issues to problems located by key path and YAML line, with the closest known key.
  */
-import { Data, type ParseResult, type SchemaAST } from "effect"
+import * as Data from "effect/Data"
+import type * as ParseResult from "effect/ParseResult"
+import type * as SchemaAST from "effect/SchemaAST"
 import { type Document, isMap, isNode, isScalar, isSeq, type LineCounter, type Node } from "yaml"
 import { closestMatch } from "./Suggest.ts"
 

@@ -2,7 +2,9 @@
  * KPIs: the job's `kpi_targets` checked at the end of a run against figures measured on the
  * run's final records (fill rates, duplicates, mean quality score) and reported by steps.
  */
-import { Effect, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { Job } from "./Job.ts"
 import type { Rec } from "./Record.ts"
 

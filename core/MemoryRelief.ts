@@ -5,8 +5,8 @@
  * and has grown by `headroomBytes` since the last collection (at most once per `minGapMs`), which
  * keeps a long crawl's memory flat at a small CPU cost.
  */
-import { Effect, Schedule } from "effect"
-
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 export interface MemoryReliefOptions {
   readonly ceilingBytes: number
   /** @default 100 */

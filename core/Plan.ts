@@ -2,7 +2,8 @@
  * Profile -> DAG: nodes from the profile's step ids, edges from each step's `needs` and `after`,
  * batches of independent steps, and the check that every field read is written upstream.
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import type { Profile } from "./Profile.ts"
 import type { Lookup, RegistryShape } from "./Registry.ts"
 import type { DeclaredField, StepDefinition } from "./Step.ts"

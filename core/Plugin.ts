@@ -2,7 +2,9 @@
  * Plugins bundle steps and the layer that builds their services. Built-in plugins and
  * third-party packages register exactly the same way.
  */
-import { Data, Effect, Layer } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { StepDefinition } from "./Step.ts"
 
 /** A layer providing some step services; its output type is only known to the plugin. */

@@ -2,7 +2,8 @@
  * Everything checked before a run starts: the plan, step availability, the field check and every
  * step's settings. A refusal here means nothing was written (exit 2).
  */
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import type { Job } from "./Job.ts"
 import { type Plan, PlanInvalid, resolvePlan } from "./Plan.ts"
 import type { Profile } from "./Profile.ts"

@@ -8,7 +8,11 @@
  * pages are spaced seconds apart, so started late they would make the run's tail, and sharing the
  * ordinary slots they would idle them. In their own lane they start early and run alongside.
  */
-import { Cause, Effect, Queue, Stream, Take } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
+import * as Take from "effect/Take"
 import { Gate } from "./http/Gate.ts"
 
 export interface PrioritizedOptions<A, B, E> {

@@ -4,7 +4,10 @@
  */
 import { mkdir, open, rename } from "node:fs/promises"
 import { dirname } from "node:path"
-import { Chunk, Effect, Option, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { type FileWriteFailed, tempPathFor, writeAtomic } from "./AtomicFile.ts"
 import { RECORD_KEY, type Rec } from "./Record.ts"
 import { mergeRuns, openRun, reduceRuns } from "./records/ExternalSort.ts"

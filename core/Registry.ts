@@ -2,7 +2,10 @@
  * Steps by id (and alias), built from the loaded plugins. A duplicate id fails at start, and
  * ids that profiles name but no plugin provides yet are known from the step catalogue.
  */
-import { Context, Data, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { AnyLayer, Plugin } from "./Plugin.ts"
 import type { StepDefinition } from "./Step.ts"
 import { closestMatch } from "./Suggest.ts"

@@ -2,8 +2,9 @@
  * Named retry policies and the "is this retryable?" predicate. Only errors that say so are
  * retried: a 404 or an invalid record is an answer, not a failure to try again.
  */
-import { Duration, Effect, Schedule } from "effect"
-
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 /** An error that may succeed when tried again (a timeout, a 503), optionally with the server's delay. */
 export interface RetryableError {
   readonly retryable: true

@@ -2,7 +2,10 @@
  * How a run ended, in the summary's terms: which of the three racers won (the steps, a sampled
  * budget, a cancel), and for a failure whether a budget, a step or a usage problem caused it.
  */
-import { Cause, Data, Exit, Option } from "effect"
+import * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import type { BudgetExceeded } from "./Budget.ts"
 import { describeError } from "./StepExecution.ts"
 import { ExitCode, type RunSummary } from "./Summary.ts"

@@ -2,7 +2,10 @@
  * Step settings, merged in one order everywhere: step default < profile `config` < job < CLI.
  * Defaults live in each step's config schema, so the merged object is decoded last.
  */
-import { Data, Effect, ParseResult, Schema } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import YAML from "yaml"
 import type { Job } from "./Job.ts"
 import type { Profile } from "./Profile.ts"

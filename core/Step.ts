@@ -2,7 +2,11 @@
  * The step contract: what a step declares (id, needs, fields read and written, outputs, settings)
  * and the service that runs it as a stream source, transform or sink.
  */
-import { Context, type Effect, Layer, Schema, Stream } from "effect"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { Chunk } from "./AtomicFile.ts"
 import type { Job } from "./Job.ts"
 import type { Rec } from "./Record.ts"

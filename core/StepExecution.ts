@@ -4,7 +4,9 @@
  */
 import { createHash } from "node:crypto"
 import { join } from "node:path"
-import { Data, Effect, Stream } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { digestFile, writeAtomic } from "./AtomicFile.ts"
 import { Budget } from "./Budget.ts"
 import { EventLog } from "./EventLog.ts"

@@ -3,8 +3,9 @@
  * chunk keeps the runtime crossings per chunk, not per record: `Stream.toAsyncIterable` pays one per
  * element, which costs tens of microseconds a row.
  */
-import { Chunk, Effect, Stream } from "effect"
-
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 export async function* toAsyncRows<A, E>(stream: Stream.Stream<A, E>): AsyncGenerator<A> {
   for await (const chunk of Stream.toAsyncIterable(Stream.chunks(stream))) {
     yield* Chunk.toReadonlyArray(chunk)

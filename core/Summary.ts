@@ -1,7 +1,7 @@
 /**
  * The run summary: what `--json` prints and `GET /runs/:id` answers, one schema for both.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { BudgetName, BudgetUsage } from "./Budget.ts"
 import { KpiResult } from "./Kpi.ts"
 

@@ -3,7 +3,7 @@
  * manifest.json), drawing byte progress on stderr; `--json` prints only the manifest.
  */
 import { resolve } from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { RetryPolicy } from "../../core/Retry.ts"
 import { closestMatch } from "../../core/Suggest.ts"
 import { ExitCode } from "../../core/Summary.ts"

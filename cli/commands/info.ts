@@ -1,7 +1,7 @@
 /**
  * `profiles [NAME]` and `plugins`: what can run, and who provides it.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { buildRegistry } from "../../core/App.ts"
 import { resolvePlan } from "../../core/Plan.ts"
 import { unavailableHere } from "../../core/Prepare.ts"

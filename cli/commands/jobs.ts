@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises"
 import { dirname, isAbsolute, join, resolve } from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import YAML from "yaml"
 import { writeFileAtomic } from "../../core/AtomicFile.ts"
 import { decodeJob, type Job } from "../../core/Job.ts"

@@ -4,7 +4,8 @@
  */
 import { stat } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
-import { Data, Effect } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import { buildRegistry } from "../../core/App.ts"
 import { type Job, loadJob } from "../../core/Job.ts"
 import { resolvePlan } from "../../core/Plan.ts"

@@ -2,8 +2,7 @@
  * Why a fetch did not give an answer. A 404 is an answer (a response); these are failures: the
  * network, a limit, a rule (robots.txt, content type), or a server that kept failing.
  */
-import { Schema } from "effect"
-
+import * as Schema from "effect/Schema"
 export const FetchFailureReason = Schema.Literal(
   /** No response headers within `first_byte_timeout_ms`, or the body not complete within `timeout_ms`. */
   "timeout",

@@ -3,7 +3,7 @@
  * limit lowers and raises it). Waiters are served first come, first served. Interrupting a waiting
  * fiber withdraws it; a permit granted at the moment of interruption is given back.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 interface Waiter {
   granted: boolean

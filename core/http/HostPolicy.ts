@@ -4,7 +4,7 @@
  * recovers, as Scrapy's AutoThrottle does), and a circuit breaker that stops hammering a host that
  * keeps failing.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { FetchFailed } from "./FetchError.ts"
 import { Gate } from "./Gate.ts"
 

@@ -6,7 +6,10 @@
  * budget counted as the body arrives, decompression), retries on retryable outcomes only (honouring
  * Retry-After), and redirects hop by hop (each hop is a request like any other).
  */
-import { Context, Effect, Layer, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { Budget, BudgetExceeded } from "../Budget.ts"
 import { EventLog } from "../EventLog.ts"
 import { exponential } from "../Retry.ts"

@@ -4,7 +4,9 @@
  * means follows RFC 9309: a 4xx allows everything, a 5xx or a network failure disallows everything
  * (the site is in trouble; come back later).
  */
-import { Deferred, Effect, FiberId } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as FiberId from "effect/FiberId"
 import robotsParser from "robots-parser"
 
 export interface RobotsRules {

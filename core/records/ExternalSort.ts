@@ -2,7 +2,7 @@
  * The external sort behind `writeRecords`: sort runs built in memory and spilled, read back and k-way merged, in
  * groups of FAN_IN when there are more runs than one merge should hold open.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { FileWriteFailed } from "../AtomicFile.ts"
 import type { Rec } from "../Record.ts"
 import { keyOf } from "./Format.ts"

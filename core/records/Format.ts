@@ -2,7 +2,7 @@
  * The record-file format: one JSON object per line, sorted by a key field; and RecordFileError, what reading,
  * merging or sorting such a file fails with.
  */
-import { Data } from "effect"
+import * as Data from "effect/Data"
 import type { Rec } from "../Record.ts"
 
 export class RecordFileError extends Data.TaggedError("RecordFileError")<{

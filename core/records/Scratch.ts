@@ -1,7 +1,7 @@
 /** The temp files and open handles of one `writeRecords`, and their cleanup on success, failure or interruption. */
 import { type FileHandle, open, rm } from "node:fs/promises"
 import { basename, join } from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { FileWriteFailed, TEMP_MARKER } from "../AtomicFile.ts"
 import { LineReader } from "./LineReader.ts"
 

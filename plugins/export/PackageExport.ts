@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from "node:fs/promises"
 import { basename, join, relative } from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { defineStep, type RecordInput, type StepContext } from "../../core/Step.ts"
 import { datasetColumns, writeDatasetPair } from "./columns.ts"
 import { codeVersions } from "./versions.ts"

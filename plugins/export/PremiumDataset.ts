@@ -4,7 +4,8 @@
  * A registry address of a diffusible establishment is a checked postal channel; the enrichment
  * steps add checked emails and phones.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 import { datasetColumns, writeDatasetPair } from "./columns.ts"

@@ -2,7 +2,8 @@
  * Which fields become dataset columns: every field declared upstream that is not internal, in
  * plan order (identifiers first), so the columns follow the steps' declarations, not the data.
  */
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { writeAtomic } from "../../core/AtomicFile.ts"
 import type { Rec } from "../../core/Record.ts"
 import type { DeclaredField, RecordInput, StepContext } from "../../core/Step.ts"

@@ -6,7 +6,10 @@
  * Two passes over the input, both streaming: the first writes normalized.parquet, rejects.csv and
  * the summary; the second passes the records on. Standardising is cheap; holding rows is not.
  */
-import { Chunk, Effect, Fiber, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
 import { isFilled } from "../../core/Kpi.ts"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep, type FieldMap, type RecordInput, type StepContext } from "../../core/Step.ts"

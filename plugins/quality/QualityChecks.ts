@@ -3,7 +3,9 @@
  * previous run of the same job (a warning below 98%, the gate Annuaire des entreprises uses).
  */
 import { readFile } from "node:fs/promises"
-import { Effect, Schema, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { isFilled } from "../../core/Kpi.ts"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"

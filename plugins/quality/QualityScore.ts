@@ -7,7 +7,8 @@
  * `headcount_band` only when known (not "NN" nor empty). Enrichment steps add their fields to the
  * weights through this step's settings (`weights`), so the formula stays one documented sum.
  */
-import { Schema, Stream } from "effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 

@@ -4,7 +4,10 @@
  * unit, masks what diffusion rules forbid, and passes bad lines on as rejects with their reason.
  */
 import { basename } from "node:path"
-import { Data, Effect, Schema, Stream } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { Filters } from "../../core/Job.ts"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep, type FieldMap } from "../../core/Step.ts"

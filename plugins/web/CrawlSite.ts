@@ -6,7 +6,14 @@
  * what it got in `pages/crawl.sqlite`, one transaction per site, so a killed run resumes from the
  * last finished site without fetching it again.
  */
-import { Context, Deferred, Effect, Either, FiberId, Layer, Schema, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { BudgetExceeded } from "../../core/Budget.ts"
 import type { FetchFailed } from "../../core/http/FetchError.ts"
 import { type FetchResponse, HttpFetcher } from "../../core/http/HttpFetcher.ts"

@@ -9,7 +9,12 @@
  * the run goes on without it (its records pass through, counted as not rendered) unless the job
  * sets `config: { headless.collect: { required: true } }`.
  */
-import { Context, Effect, Layer, Runtime, Schema, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { BudgetExceeded } from "../../core/Budget.ts"
 import { HttpFetcher } from "../../core/http/HttpFetcher.ts"
 import type { Rec } from "../../core/Record.ts"

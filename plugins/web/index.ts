@@ -1,5 +1,5 @@
 /** The web: crawling company sites politely, and rendering JS-only pages in a headless browser. */
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { definePlugin } from "../../core/Plugin.ts"
 import { CrawlSiteLive, crawlSite } from "./CrawlSite.ts"
 import { HeadlessCollectLive, headlessCollect } from "./HeadlessCollect.ts"

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "bun:test"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { RunSummary } from "../../core/Summary.ts"
 import { cliFixture, fixtureJob, isEmptyOrMissing, lastLine, runCli, tempDirs, testJob, writeJob } from "./support.ts"
 

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from "bun:test"
 import { statSync } from "node:fs"
 import { join } from "node:path"
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import YAML from "yaml"
 import { RunSummary } from "../../core/Summary.ts"
 import { cliFixture, fixtureJob, repoRoot, spawnCli, tempDirs, testJob, testPlugin, writeJob } from "./support.ts"

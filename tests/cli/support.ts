@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Writable } from "node:stream"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import YAML from "yaml"
 import type { CliIo } from "../../cli/io.ts"
 import { main } from "../../cli/main.ts"

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "bun:test"
-import { Cause, Effect, Either, Exit, Fiber, Option, TestClock } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as TestClock from "effect/TestClock"
 import { Budget, BudgetExceeded, type BudgetLimits, type BudgetOptions } from "../../core/Budget.ts"
 import { run, runTest } from "../support/effect.ts"
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "bun:test"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { decodeJob, JobInvalid, type JobProblem, jobKeyPaths, loadJob, parseJobText } from "../../core/Job.ts"
 import { closestMatch } from "../../core/Suggest.ts"
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { Effect, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { memoryRelief } from "../../core/MemoryRelief.ts"
 import { prioritized } from "../../core/Prioritized.ts"
 

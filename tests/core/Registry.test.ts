@@ -1,5 +1,7 @@
 import { describe, expect, it } from "bun:test"
-import { Effect, Layer, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { definePlugin } from "../../core/Plugin.ts"
 import { loadCatalogue } from "../../core/Profile.ts"
 import { makeRegistry, type PlannedStep, PluginConflict, Registry, StepNotFound } from "../../core/Registry.ts"

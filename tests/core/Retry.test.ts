@@ -1,5 +1,12 @@
 import { describe, expect, it } from "bun:test"
-import { Clock, Data, Effect, Exit, Fiber, Option, Random, TestClock } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as TestClock from "effect/TestClock"
 import * as Retry from "../../core/Retry.ts"
 import { runTest } from "../support/effect.ts"
 

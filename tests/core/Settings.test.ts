@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test"
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { decodeJob, type Job } from "../../core/Job.ts"
 import type { Profile } from "../../core/Profile.ts"
 import { mergeLayers, parseSetOverrides, resolveSettings, StepConfigInvalid } from "../../core/Settings.ts"

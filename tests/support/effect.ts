@@ -1,8 +1,9 @@
 /**
  * Runs test effects: `run` in a scope, `runTest` in a scope under TestContext (TestClock, for time-based tests).
  */
-import { Effect, type Scope, TestContext } from "effect"
-
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as TestContext from "effect/TestContext"
 export const run = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>): Promise<A> =>
   Effect.runPromise(Effect.scoped(effect))
 

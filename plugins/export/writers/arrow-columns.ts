@@ -20,7 +20,7 @@ import {
   TimestampMillisecond,
   Utf8
 } from "apache-arrow"
-import { Data as EffectData } from "effect"
+import * as EffectData from "effect/Data"
 import type { FieldType } from "../../../core/Step.ts"
 
 export interface ArrowColumn {

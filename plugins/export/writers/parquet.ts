@@ -11,7 +11,9 @@
 import { mkdir, rename, rm } from "node:fs/promises"
 import { dirname } from "node:path"
 import { type DataType, type List, Table, Type, tableFromIPC, tableToIPC, type Vector } from "apache-arrow"
-import { Data, Effect, Either } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import {
   Compression,
   EnabledStatistics,

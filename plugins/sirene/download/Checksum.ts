@@ -2,7 +2,7 @@
  * Published checksums: `<file url>.sha256`, holding `hex  filename` lines (sha256sum's format) or
  * just the hex digest. A file without one is still hashed, and its manifest entry says so.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as Retry from "../../../core/Retry.ts"
 import { failureOfStatus } from "./DownloadError.ts"
 import type { DownloadListener } from "./DownloadEvent.ts"

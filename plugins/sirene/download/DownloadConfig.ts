@@ -2,7 +2,8 @@
  * The environment settings of `filon download`, read here and nowhere else: `FILON_SIRENE_BASE_URL`
  * and `FILON_DATA_DIR` (CONTRACTS.md, Environment). The proxy variables are Bun's (see Http.ts).
  */
-import { Config, Option } from "effect"
+import * as Config from "effect/Config"
+import * as Option from "effect/Option"
 import { DEFAULT_BASE_URL } from "./StockFiles.ts"
 
 export interface DownloadSettings {

@@ -2,8 +2,7 @@
  * Why a stock download failed. Errors that may succeed when tried again carry `retryable: true`
  * (and the server's Retry-After), so `Retry.retrying` picks them up; a 404 is an answer.
  */
-import { Data } from "effect"
-
+import * as Data from "effect/Data"
 export type DownloadFailure =
   /** HTTP 404: the file is not published under this name. */
   | "NotFound"

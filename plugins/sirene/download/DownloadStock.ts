@@ -4,7 +4,7 @@
  * skipped on a re-run when the copy on disk is already the complete file.
  */
 import { mkdir, stat } from "node:fs/promises"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { digestFile, FileWriteFailed } from "../../../core/AtomicFile.ts"
 import type { RetryPolicy } from "../../../core/Retry.ts"
 import { type PublishedChecksum, publishedChecksum } from "./Checksum.ts"

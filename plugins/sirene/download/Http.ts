@@ -6,7 +6,8 @@
  * names exactly, `*` disables the proxy, and loopback is not excluded by default). So no `proxy`
  * option is passed here and the environment stays Bun's to read.
  */
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import { DownloadFailed } from "./DownloadError.ts"
 
 /** Which download an HTTP call belongs to, for error messages. */

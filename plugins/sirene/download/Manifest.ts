@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { type FileWriteFailed, writeFileAtomic } from "../../../core/AtomicFile.ts"
 
 export interface ManifestEntry {

@@ -5,7 +5,7 @@
  */
 import { readFile, rename, rm, stat } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { syncDirectory, writeFileAtomic } from "../../../core/AtomicFile.ts"
 
 export interface PartPaths {

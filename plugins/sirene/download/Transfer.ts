@@ -4,7 +4,7 @@
  * 200, and streams the body chunk by chunk, so memory stays flat on multi-GB files.
  */
 import { type FileHandle, open } from "node:fs/promises"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import * as Retry from "../../../core/Retry.ts"
 import { DownloadFailed, failureOfStatus } from "./DownloadError.ts"
 import type { DownloadListener } from "./DownloadEvent.ts"

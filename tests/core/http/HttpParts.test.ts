@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test"
-import { Effect, Fiber } from "effect"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import { AdaptiveLimit } from "../../../core/http/AdaptiveLimit.ts"
 import { decodeBody } from "../../../core/http/Charset.ts"
 import { Gate } from "../../../core/http/Gate.ts"

@@ -5,7 +5,12 @@
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Context, Data, Effect, Layer, Schema, Stream } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { Budget } from "../../../core/Budget.ts"
 import { definePlugin } from "../../../core/Plugin.ts"
 import type { Rec } from "../../../core/Record.ts"
