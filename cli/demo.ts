@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join, relative, resolve } from "node:path"
 import * as Effect from "effect/Effect"
 import YAML from "yaml"
+import { parquetRowBatches } from "../plugins/sirene/input/parquet.ts"
 import { startFixtureWeb } from "../plugins/web/fixture/FixtureWeb.ts"
 import { processIo } from "./io.ts"
 import { main } from "./main.ts"
@@ -42,7 +43,7 @@ io.err(
 )
 
 // The companies of the dataset, the first ones given a website on the fixture web.
-const companies = readDataset(join(OUT, "dataset.csv")).slice(0, WEBSITES)
+const companies = await readDataset(join(OUT, "dataset.parquet"), WEBSITES)
 const web = await startFixtureWeb({ seed: 2026, sites: companies.length, companies, latencyMs: { min: 5, max: 30 } })
 let webCode = 1
 try {
@@ -83,45 +84,22 @@ try {
 }
 process.exitCode = webCode
 
-/** siret, name, postcode, city of each row of a dataset CSV (RFC 4180). */
-function readDataset(file: string): Array<{ siret: string; name: string; postcode?: string; city?: string }> {
-  const rows = parseCsv(readFileSync(file, "utf8"))
-  const [header = [], ...body] = rows
-  const at = (name: string) => header.indexOf(name)
-  return body
-    .filter((row) => row.length === header.length)
-    .map((row) => ({
-      siret: row[at("siret")] ?? "",
-      name: row[at("name")] ?? "",
-      postcode: row[at("postcode")] ?? "",
-      city: row[at("city")] ?? ""
-    }))
-}
-
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ""
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"') quoted = true
-    else if (c === ",") {
-      row.push(field)
-      field = ""
-    } else if (c === "\n") {
-      row.push(field)
-      rows.push(row)
-      row = []
-      field = ""
-    } else if (c !== "\r") field += c
+/** siret, name, postcode and city of the first `limit` rows of a dataset, read from its Parquet file. */
+async function readDataset(
+  file: string,
+  limit: number
+): Promise<Array<{ siret: string; name: string; postcode: string; city: string }>> {
+  const companies: Array<{ siret: string; name: string; postcode: string; city: string }> = []
+  for await (const batch of parquetRowBatches(file, ["siret", "name", "postcode", "city"])) {
+    for (const row of batch) {
+      if (companies.length === limit) return companies
+      companies.push({
+        siret: row.siret ?? "",
+        name: row.name ?? "",
+        postcode: row.postcode ?? "",
+        city: row.city ?? ""
+      })
+    }
   }
-  if (field !== "" || row.length > 0) rows.push([...row, field])
-  return rows
+  return companies
 }

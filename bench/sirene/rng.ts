@@ -1,74 +1,13 @@
 /**
- * Seeded pseudo-random numbers for the synthetic SIRENE stock: xoshiro128** seeded through
- * splitmix32. No Math.random anywhere, so the same seed gives the same bytes on every machine.
+ * Seeded pseudo-random numbers for the synthetic SIRENE stock: the fixture web's xoshiro128**
+ * generator (plugins/web/fixture/rng.ts) plus weighted picks. No Math.random anywhere, so the same
+ * seed gives the same bytes on every machine.
  */
 
-const splitmix32 = (seed: number): (() => number) => {
-  let state = seed | 0
-  return () => {
-    state = (state + 0x9e3779b9) | 0
-    let t = state ^ (state >>> 16)
-    t = Math.imul(t, 0x21f0aaad)
-    t ^= t >>> 15
-    t = Math.imul(t, 0x735a2d97)
-    return (t ^ (t >>> 15)) >>> 0
-  }
-}
+import { Rng } from "../../plugins/web/fixture/rng.ts"
 
-export class Rng {
-  private s0: number
-  private s1: number
-  private s2: number
-  private s3: number
+export { Rng }
 
-  /** `seed` is any finite number; the low 32 bits and the next 21 bits both count. */
-  constructor(seed: number, stream = 0) {
-    const low = seed >>> 0
-    const high = Math.floor(Math.abs(seed) / 4294967296) >>> 0
-    const mix = splitmix32(low ^ Math.imul(high, 0x85ebca6b) ^ Math.imul(stream + 1, 0xc2b2ae35))
-    this.s0 = mix()
-    this.s1 = mix()
-    this.s2 = mix()
-    this.s3 = mix()
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1
-  }
-
-  /** A uniform unsigned 32-bit integer. */
-  u32(): number {
-    const s1 = this.s1
-    const x = Math.imul(s1, 5)
-    const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0
-    const t = s1 << 9
-    this.s2 ^= this.s0
-    this.s3 ^= s1
-    this.s1 ^= this.s2
-    this.s0 ^= this.s3
-    this.s2 ^= t
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21)
-    return result
-  }
-
-  /** A uniform float in [0, 1). */
-  float(): number {
-    return this.u32() / 4294967296
-  }
-
-  /** A uniform integer in [0, n). */
-  int(n: number): number {
-    return Math.floor((this.u32() / 4294967296) * n)
-  }
-
-  /** True with probability `p`. */
-  chance(p: number): boolean {
-    return this.u32() / 4294967296 < p
-  }
-
-  pick<T>(items: ReadonlyArray<T>): T {
-    return items[Math.floor((this.u32() / 4294967296) * items.length)]!
-  }
-}
-
-/** Items drawn with fixed relative weights (binary search over cumulative weights). */
 export class Weighted<T> {
   readonly items: ReadonlyArray<T>
   private readonly cumulative: Float64Array

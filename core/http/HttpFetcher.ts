@@ -12,7 +12,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { Budget, BudgetExceeded } from "../Budget.ts"
 import { EventLog } from "../EventLog.ts"
-import { exponential } from "../Retry.ts"
+import { retrying } from "../Retry.ts"
 import { AdaptiveLimit, type Outcome } from "./AdaptiveLimit.ts"
 import { type Decoded, decodeBody } from "./Charset.ts"
 import { FetchFailed, isRetryableStatus, parseRetryAfter } from "./FetchError.ts"
@@ -282,13 +282,10 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
       httpConcurrency.set(pool.limit)
     }
 
-    const retryPolicy = exponential({ base: "250 millis", cap: "10 seconds", times: settings.retries })
     const withRetries = <A>(self: Effect.Effect<A, FetchFailed | BudgetExceeded>) =>
-      // Retry-After is honoured by HostPolicy: a 429/503 holds the host's next start until then.
-      Effect.retry(self, {
-        schedule: retryPolicy,
-        while: (error) => error._tag === "FetchFailed" && error.retryable
-      }).pipe(
+      // The shared retry policy (retryable errors only, Retry-After honoured); HostPolicy also holds the
+      // host's next start after a 429/503, so other requests to it wait too.
+      retrying({ base: "250 millis", cap: "10 seconds", times: settings.retries })(self).pipe(
         Effect.catchIf(
           (error): error is FetchFailed => error._tag === "FetchFailed" && error.retryable,
           (error) =>

@@ -19,7 +19,7 @@ import { BudgetExceeded } from "../../core/Budget.ts"
 import { HttpFetcher } from "../../core/http/HttpFetcher.ts"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep, type StepService } from "../../core/Step.ts"
-import { type BrowserPool, openBrowserPool, type ThroughResponse } from "./headless/BrowserPool.ts"
+import { type BrowserPool, type FetchThrough, openBrowserPool, type ThroughResponse } from "./headless/BrowserPool.ts"
 import { browserAvailability, chromiumPath } from "./headless/Chromium.ts"
 import { headlessNavigation, headlessPages } from "./headless/HeadlessMetrics.ts"
 import { needsBrowser } from "./headless/needsBrowser.ts"
@@ -78,12 +78,7 @@ const make = Effect.gen(function* () {
         )
         const runtime = yield* Effect.runtime<never>()
         let budgetHit: BudgetExceeded | undefined
-        const fetchThrough = async (request: {
-          url: string
-          method: string
-          headers: Record<string, string>
-          body?: Uint8Array
-        }): Promise<ThroughResponse> => {
+        const fetchThrough: FetchThrough = async (request): Promise<ThroughResponse> => {
           const outcome = await Runtime.runPromise(runtime)(
             fetcher
               .fetch({

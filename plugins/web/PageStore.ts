@@ -64,6 +64,19 @@ interface PageRow {
   html: string
 }
 
+const storedPage = (row: Omit<PageRow, "html">, html: string): StoredPage => ({
+  url: row.url,
+  finalUrl: row.final_url,
+  kind: row.kind,
+  depth: row.depth,
+  status: row.status,
+  contentType: row.content_type,
+  charset: row.charset,
+  fetchedAt: row.fetched_at,
+  needsBrowser: row.needs_browser === 1,
+  html
+})
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sites (
@@ -179,18 +192,7 @@ export class PageStore {
   }
 
   pagesOf(site: string): StoredPage[] {
-    return this.#pagesOf.all(site).map((row) => ({
-      url: row.url,
-      finalUrl: row.final_url,
-      kind: row.kind,
-      depth: row.depth,
-      status: row.status,
-      contentType: row.content_type,
-      charset: row.charset,
-      fetchedAt: row.fetched_at,
-      needsBrowser: row.needs_browser === 1,
-      html: row.html
-    }))
+    return this.#pagesOf.all(site).map((row) => storedPage(row, row.html))
   }
 
   /** The pages kept for a site, without their HTML (kinds and URLs only). */
@@ -211,21 +213,7 @@ export class PageStore {
       )
       .iterate()
     for (const row of rows) {
-      yield {
-        site: row.site,
-        page: {
-          url: row.url,
-          finalUrl: row.final_url,
-          kind: row.kind,
-          depth: row.depth,
-          status: row.status,
-          contentType: row.content_type,
-          charset: row.charset,
-          fetchedAt: row.fetched_at,
-          needsBrowser: true,
-          html: ""
-        }
-      }
+      yield { site: row.site, page: storedPage(row, "") }
     }
   }
 
