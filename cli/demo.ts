@@ -4,7 +4,8 @@
  *    plus a generated set) into out/demo/;
  * 2. the web path: the same companies, 40 of them given a website on the local fixture web (a
  *    loopback server reached as the HTTP proxy), crawled politely (robots.txt, per-host limits, cache)
- *    and, where a page is JS-only, rendered in Chromium, into out/demo/web/.
+ *    and, where a page is JS-only, rendered in Chromium; then their emails, phones, social profiles
+ *    and legal identity extracted into out/demo/web/dataset_enriched.csv.
  * Then where the datasets are, their KPIs and the crawl figures.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -76,7 +77,7 @@ try {
       `\nCrawl: ${crawl.sites} sites, ${crawl.pages} pages kept (${crawl.http.requests} requests, ${crawl.http.cache_hits} cache hits, ${crawl.http.robots_skips} robots.txt skips) in ${where(WEB_OUT)}/pages/crawl.sqlite`
     )
     io.err(
-      `Dataset with crawl status: ${where(WEB_OUT)}/dataset.csv · crawl report: ${where(WEB_OUT)}/reports/crawl_summary.json`
+      `Enriched dataset (emails, phones, LinkedIn, legal identity, with provenance): ${where(WEB_OUT)}/dataset_enriched.csv · crawl report: ${where(WEB_OUT)}/reports/crawl_summary.json`
     )
   }
 } finally {

@@ -8,6 +8,7 @@ import { closestMatch } from "../core/Suggest.ts"
 import { ExitCode } from "../core/Summary.ts"
 import { describeOptions } from "./args.ts"
 import { downloadCommand, downloadOptions } from "./commands/download.ts"
+import { evalCommand, evalOptions } from "./commands/eval.ts"
 import { pluginsCommand, profilesCommand } from "./commands/info.ts"
 import { batchCommand, batchOptions, createJobCommand, createJobOptions } from "./commands/jobs.ts"
 import { resumeCommand, resumeOptions, runProfileCommand, runProfileOptions, runStepOptions } from "./commands/run.ts"
@@ -59,6 +60,11 @@ const commands: Record<string, Command> = {
     summary: "download the monthly SIRENE stock files (resumable, checksummed)",
     usage: `filon download [--month YYYY-MM] [--dest DIR] [options]\n${describeOptions(downloadOptions)}`,
     run: (io, argv) => downloadCommand(io, argv)
+  },
+  eval: {
+    summary: "score contact and identity extraction on a labelled corpus and the fixture web",
+    usage: `filon eval [--corpus DIR]... [--fixture] [--json]\n${describeOptions(evalOptions)}`,
+    run: evalCommand
   }
 }
 

@@ -3,10 +3,12 @@
  * package would; the CLI and the server pass this list to the core.
  */
 import type { Plugin } from "../core/Plugin.ts"
+import contacts from "./contacts/index.ts"
 import exportPlugin from "./export/index.ts"
 import normalize from "./normalize/index.ts"
+import parse from "./parse/index.ts"
 import quality from "./quality/index.ts"
 import sirene from "./sirene/index.ts"
 import web from "./web/index.ts"
 
-export const builtinPlugins: ReadonlyArray<Plugin> = [sirene, normalize, quality, web, exportPlugin]
+export const builtinPlugins: ReadonlyArray<Plugin> = [sirene, normalize, quality, web, parse, contacts, exportPlugin]

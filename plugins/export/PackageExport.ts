@@ -7,7 +7,7 @@ import { readdir, stat } from "node:fs/promises"
 import { basename, join, relative } from "node:path"
 import * as Effect from "effect/Effect"
 import { defineStep, type RecordInput, type StepContext } from "../../core/Step.ts"
-import { datasetColumns, writeDatasetPair } from "./columns.ts"
+import { datasetColumns, isEnrichment, writeDatasets } from "./columns.ts"
 import { codeVersions } from "./versions.ts"
 import { renderSha256Txt } from "./writers/checksums.ts"
 import { renderDataDictionary } from "./writers/dictionary.ts"
@@ -15,6 +15,8 @@ import { renderDataDictionary } from "./writers/dictionary.ts"
 const FILES = {
   csv: "dataset.csv",
   parquet: "dataset.parquet",
+  enrichedCsv: "dataset_enriched.csv",
+  enrichedParquet: "dataset_enriched.parquet",
   manifest: "manifest.json",
   checksums: "sha256.txt",
   dictionary: "data_dictionary.md"
@@ -42,35 +44,51 @@ const describeInputs = (inputs: ReadonlyArray<string>) =>
     )
   })
 
+/**
+ * dataset.{csv,parquet}: the registry and quality columns. With enrichment steps in the profile,
+ * dataset_enriched.{csv,parquet} as well: the same rows with every enrichment column added.
+ */
 const exportDataset = (context: StepContext<unknown>, input: RecordInput) =>
   Effect.gen(function* () {
-    const columns = datasetColumns(context.upstreamFields)
-    const { parquetOut, csvOut } = yield* writeDatasetPair(context, input, columns, {
-      csv: FILES.csv,
-      parquet: FILES.parquet
-    })
+    const all = datasetColumns(context.upstreamFields)
+    const registry = all.filter((column) => !isEnrichment(column))
+    const enriched = registry.length < all.length
+    const written = yield* writeDatasets(context, input, [
+      { columns: registry, csv: FILES.csv, parquet: FILES.parquet },
+      ...(enriched ? [{ columns: all, csv: FILES.enrichedCsv, parquet: FILES.enrichedParquet }] : [])
+    ])
+    const hasPremium = context.upstreamOutputs().some((output) => output.path.startsWith("dataset_premium."))
     const dictionary = renderDataDictionary({
       title: `Data dictionary — ${context.job.niche}`,
       generatedFrom: `profile ${context.profile.id}: the fields each step declares`,
       files: [
-        { file: `${FILES.csv}, ${FILES.parquet}`, columns },
-        ...(context.upstreamOutputs().some((output) => output.path.startsWith("dataset_premium."))
-          ? [{ file: "dataset_premium.csv, dataset_premium.parquet", columns }]
-          : [])
+        { file: `${FILES.csv}, ${FILES.parquet}`, columns: registry },
+        ...(enriched ? [{ file: `${FILES.enrichedCsv}, ${FILES.enrichedParquet}`, columns: all }] : []),
+        ...(hasPremium ? [{ file: "dataset_premium.csv, dataset_premium.parquet", columns: all }] : [])
       ]
     })
     const dictionaryOut = yield* context.writeOutput(FILES.dictionary, dictionary)
-    return [csvOut, parquetOut, dictionaryOut].map((output) => ({ ...output, step: context.invokedAs }))
+    return [...written.flatMap(({ csvOut, parquetOut }) => [csvOut, parquetOut]), dictionaryOut].map((output) => ({
+      ...output,
+      step: context.invokedAs
+    }))
   })
 
 export const packageExport = defineStep({
   id: "package.export",
-  description: "Writes dataset.csv and dataset.parquet, manifest.json, sha256.txt and data_dictionary.md.",
+  description:
+    "Writes dataset.csv and dataset.parquet (dataset_enriched.* too when the profile enriches), manifest.json, sha256.txt and data_dictionary.md.",
   kind: "sink",
   after: ["*"],
   readsJob: true,
+  // 2: enrichment columns moved from dataset.* to dataset_enriched.*
+  version: "2",
   reads: { siret: { type: "string", description: "Establishment identifier" } },
-  outputs: Object.values(FILES).map((path) => ({ path, description: `${path}` })),
+  outputs: Object.values(FILES).map((path) => ({
+    path,
+    description: `${path}`,
+    ...(path.startsWith("dataset_enriched.") ? { optional: true } : {})
+  })),
   run: (input, context) =>
     Effect.gen(function* () {
       const own = yield* exportDataset(context, input)
@@ -86,7 +104,12 @@ export const packageExport = defineStep({
           ...entry,
           path: relative(context.runDir, entry.path)
         })),
-        rows: { dataset: own.find((output) => output.path === FILES.csv)?.rows ?? 0 },
+        rows: {
+          dataset: own.find((output) => output.path === FILES.csv)?.rows ?? 0,
+          ...(own.some((output) => output.path === FILES.enrichedCsv)
+            ? { dataset_enriched: own.find((output) => output.path === FILES.enrichedCsv)?.rows ?? 0 }
+            : {})
+        },
         files: outputs.map((output) => ({
           path: output.path,
           step: output.step,

@@ -38,6 +38,17 @@ export const datasetColumns = (fields: ReadonlyArray<DeclaredField>): DatasetCol
     .map(({ column }) => column)
 }
 
+/** A record cut to the dataset columns (absent values as null). */
+const projectRecord = (record: Rec, columns: ReadonlyArray<DatasetColumn>) => {
+  const row: Record<string, unknown> = {}
+  for (const column of columns) row[column.name] = record[column.name] ?? null
+  return row
+}
+
+async function* project(records: AsyncIterable<Rec>, columns: ReadonlyArray<DatasetColumn>) {
+  for await (const record of records) yield projectRecord(record, columns)
+}
+
 /** Records cut to the dataset columns (absent values as null). */
 export const projectedStream = (
   input: RecordInput,
@@ -46,36 +57,82 @@ export const projectedStream = (
 ) =>
   input.pipe(
     Stream.filter(keep),
-    Stream.map((record) => {
-      const row: Record<string, unknown> = {}
-      for (const column of columns) row[column.name] = record[column.name] ?? null
-      return row
-    })
+    Stream.map((record) => projectRecord(record, columns))
   )
 
 /**
- * Writes the same rows as CSV and Parquet from one pass over the input (both writers pull from a
- * bounded broadcast), and records both outputs.
+ * Stages whose steps enrich records from the web: their fields go to dataset_enriched only, so that
+ * dataset.{csv,parquet} keeps the registry columns whatever the profile (third-party enrichers
+ * named `enrich.*`, `parse.*`… join in by their stage).
  */
+const ENRICHMENT_STAGES = new Set([
+  "http",
+  "enrich",
+  "crawl",
+  "headless",
+  "parse",
+  "feeds",
+  "pdf",
+  "correlation",
+  "scraper"
+])
+
+/** True for a field written by an enrichment step (the step as the profile names it, e.g. `enrich.email`). */
+export const isEnrichment = (column: Pick<DatasetColumn, "step">) =>
+  ENRICHMENT_STAGES.has(column.step.split(".")[0] ?? "")
+
+export interface DatasetFiles {
+  readonly columns: ReadonlyArray<DatasetColumn>
+  readonly csv: string
+  readonly parquet: string
+}
+
+/**
+ * Writes each dataset as CSV and Parquet from one pass over the input (every writer pulls from a
+ * bounded broadcast), and records the outputs.
+ */
+export const writeDatasets = (
+  context: StepContext<unknown>,
+  input: RecordInput,
+  datasets: ReadonlyArray<DatasetFiles>,
+  keep: (record: Rec) => boolean = () => true
+) =>
+  Effect.gen(function* () {
+    const rows = datasets.map(() => 0)
+    const kept = input.pipe(Stream.filter(keep))
+    yield* fanOut(
+      kept,
+      datasets.flatMap((dataset, index) => [
+        async (records: AsyncIterable<Rec>) => {
+          const written = await writeParquet(
+            context.path(dataset.parquet),
+            dataset.columns,
+            project(records, dataset.columns)
+          )
+          rows[index] = written.rows
+        },
+        async (records: AsyncIterable<Rec>) => {
+          await Effect.runPromise(
+            writeAtomic(context.path(dataset.csv), csvChunks(dataset.columns, project(records, dataset.columns)))
+          )
+        }
+      ])
+    )
+    const written = []
+    for (const [index, dataset] of datasets.entries()) {
+      const meta = { rows: rows[index]!, schema: dataset.columns.map((column) => column.name) }
+      const parquetOut = yield* context.recordOutput(dataset.parquet, meta)
+      const csvOut = yield* context.recordOutput(dataset.csv, meta)
+      written.push({ parquetOut, csvOut, rows: meta.rows })
+    }
+    return written
+  })
+
+/** One dataset as CSV and Parquet. */
 export const writeDatasetPair = (
   context: StepContext<unknown>,
   input: RecordInput,
   columns: ReadonlyArray<DatasetColumn>,
   paths: { readonly csv: string; readonly parquet: string },
   keep?: (record: Rec) => boolean
-) =>
-  Effect.gen(function* () {
-    let rows = 0
-    yield* fanOut(projectedStream(input, columns, keep), [
-      async (stream) => {
-        rows = (await writeParquet(context.path(paths.parquet), columns, stream)).rows
-      },
-      async (stream) => {
-        await Effect.runPromise(writeAtomic(context.path(paths.csv), csvChunks(columns, stream)))
-      }
-    ])
-    const meta = { rows, schema: columns.map((column) => column.name) }
-    const parquetOut = yield* context.recordOutput(paths.parquet, meta)
-    const csvOut = yield* context.recordOutput(paths.csv, meta)
-    return { parquetOut, csvOut, rows: meta.rows }
-  })
+) => writeDatasets(context, input, [{ columns, ...paths }], keep).pipe(Effect.map((written) => written[0]!))

@@ -122,11 +122,14 @@ describe("filon --json", () => {
       "normalize",
       "quality",
       "web",
+      "parse",
+      "contacts",
       "export"
     ])
     expect(builtins.not_available).not.toContain("dumps.collect")
     expect(builtins.not_available).not.toContain("crawl.site")
-    expect(builtins.not_available).toContain("enrich.email")
+    expect(builtins.not_available).not.toContain("enrich.email")
+    expect(builtins.not_available).toContain("enrich.contacts")
 
     const loaded = await spawnCli(["plugins", "--json", "--plugin", testPlugin])
     expect(loaded.code).toBe(0)
@@ -136,6 +139,8 @@ describe("filon --json", () => {
       "normalize",
       "quality",
       "web",
+      "parse",
+      "contacts",
       "export",
       "test"
     ])

@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe("bun run demo", () => {
   it.skipIf(!hasSample)(
-    "runs quick, then the web path on the fixture web: sites crawled, dataset with crawl status",
+    "runs quick, then the web path on the fixture web: sites crawled, contacts extracted into dataset_enriched",
     async () => {
       const folder = await tempDir("demo-script")
       try {
@@ -46,10 +46,20 @@ describe("bun run demo", () => {
           tail: ""
         })
         expect(stderr).toMatch(/Crawl: 40 sites, \d+ pages kept/)
-        const [header, ...rows] = parseCsv(await readFile(join(folder, "web", "dataset.csv"), "utf8"))
-        const status = header!.indexOf("crawl_status")
-        expect(status).toBeGreaterThan(0)
-        expect(rows.filter((row) => row[status] === "ok").length).toBeGreaterThan(30)
+        const [registryHeader] = parseCsv(await readFile(join(folder, "web", "dataset.csv"), "utf8"))
+        expect(registryHeader).not.toContain("crawl_status")
+        const [header, ...rows] = parseCsv(await readFile(join(folder, "web", "dataset_enriched.csv"), "utf8"))
+        const column = (name: string) => header!.indexOf(name)
+        expect(column("crawl_status")).toBeGreaterThan(0)
+        expect(rows.filter((row) => row[column("crawl_status")] === "ok").length).toBeGreaterThan(30)
+        // Every site of the fixture web shows a phone and most an email: extraction fills the columns,
+        // and an own email is on the company's domain.
+        expect(rows.filter((row) => row[column("phone")]?.startsWith("+")).length).toBeGreaterThan(25)
+        const withEmail = rows.filter((row) => (row[column("email")] ?? "") !== "")
+        expect(withEmail.length).toBeGreaterThan(15)
+        for (const row of withEmail) {
+          expect(row[column("email")]!.split("@")[1]).toBe(row[column("website")]!.replace(/^www\./, ""))
+        }
       } finally {
         await rm(folder, { recursive: true, force: true })
       }

@@ -1,0 +1,42 @@
+/**
+ * How an enrich step gets a record's facts: from `page_facts` when parse.html ran, else by parsing
+ * the site's stored pages (once per site: establishments of one company share a website).
+ */
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type { Rec } from "../../core/Record.ts"
+import type { SitePages } from "../parse/ParsedPage.ts"
+import { SitePagesReader } from "../parse/SitePagesReader.ts"
+import { siteOf } from "../web/PageStore.ts"
+import { type PageFacts, storedFacts } from "./PageFacts.ts"
+
+/** Sites whose facts are kept while records stream by (records of one site are usually close together). */
+const RECENT_SITES = 256
+
+export interface FactsSource {
+  /** The facts of the record's site (undefined without a usable website), computed with `extract` when needed. */
+  readonly factsOf: <F>(record: Rec, extract: (site: SitePages) => F, stored: (facts: PageFacts) => F) => F | undefined
+  readonly reader: SitePagesReader
+}
+
+export const openFactsSource = (path: (relative: string) => string): Effect.Effect<FactsSource, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => SitePagesReader.open(path)),
+    (reader) => Effect.sync(() => reader.close())
+  ).pipe(
+    Effect.map((reader) => {
+      const recent = new Map<string, unknown>()
+      const factsOf = <F>(record: Rec, extract: (site: SitePages) => F, stored: (facts: PageFacts) => F) => {
+        const fromParse = storedFacts(record.page_facts)
+        if (fromParse !== undefined) return stored(fromParse)
+        const site = siteOf(record.website)
+        if (site === undefined) return undefined
+        if (recent.has(site.key)) return recent.get(site.key) as F
+        const facts = extract(reader.sitePagesOf(record))
+        if (recent.size >= RECENT_SITES) recent.delete(recent.keys().next().value as string)
+        recent.set(site.key, facts)
+        return facts
+      }
+      return { factsOf, reader }
+    })
+  )
