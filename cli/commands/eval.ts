@@ -26,6 +26,7 @@ export const evalOptions = {
   },
   fixture: { kind: "boolean", description: "also score the fixture web (the default when no --corpus is given)" },
   "fixture-sites": { kind: "integer", value: "N", description: "fixture web sites to crawl and score (default 300)" },
+  "fixture-seed": { kind: "integer", value: "N", description: "the fixture web's seed (default 2026)" },
   details: { kind: "boolean", description: "list every false positive and miss" },
   json: { kind: "boolean", description: "print only the JSON report on stdout" }
 } as const satisfies OptionSpecs
@@ -78,7 +79,11 @@ export const evalCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
     }
     if (explicit.length === 0 || args.fixture) {
       if (!args.json) io.err("crawling and scoring the fixture web…")
-      reports.push(yield* Effect.promise(() => evaluateFixture({ sites: args["fixture-sites"] ?? 300, io })))
+      reports.push(
+        yield* Effect.promise(() =>
+          evaluateFixture({ sites: args["fixture-sites"] ?? 300, seed: args["fixture-seed"] ?? 2026, io })
+        )
+      )
     }
     const met = reports.every((report) => report.met)
     if (args.json) io.out(JSON.stringify({ met, reports }, null, 2))

@@ -53,11 +53,13 @@ const classPart = (classAndId: string): PagePart | undefined => {
   return undefined
 }
 
-const fold = (text: string) =>
-  text
-    .toLowerCase()
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
+const NON_ASCII = /[^\x00-\x7f]/
+
+/** Lower case without accents; runs on every line, so plain-ASCII lines skip the Unicode work. */
+const fold = (text: string) => {
+  const lower = text.toLowerCase()
+  return NON_ASCII.test(lower) ? lower.normalize("NFD").replace(/[\u0300-\u036f]/g, "") : lower
+}
 
 /** Phrases that introduce the host (hébergeur), the agency or author (conception), the publisher, contacts. */
 const HOST = /\b(h[ea]r?berge(ur|ment|e)?s?|hosting|hosted by|hebergee? (par|chez)|web ?host)\b/

@@ -231,7 +231,8 @@ const headingParty = (heading: string | null): ThirdParty | null | undefined => 
 }
 
 /** A copyright line ("© 2024 Acme – SIRET …") is the publisher's, whatever heading came last. */
-const COPYRIGHT = /^\s*(©|\(c\)|copyright)|tous droits reserves|all rights reserved/
+/** Tested on the text as written (no folding: it runs on every line). */
+const COPYRIGHT = /^\s*(©|\(c\)|copyright)|tous droits r[ée]serv[ée]s|all rights reserved/i
 
 /** A line that introduces the following lines as someone else's ("Hébergeur :", "Site réalisé par :"). */
 const introducedParty = (text: string): ThirdParty | null | undefined => {
@@ -261,7 +262,7 @@ export const blockParties = (page: ParsedPage): Array<ThirdParty | null> => {
     let party: ThirdParty | null = null
     // A copyright line names its holder, the publisher, whatever part the parser saw it in; a
     // credit inside it ("© Acme – réalisé par X, SIRET …") is found by the sentence's own cues.
-    if (COPYRIGHT.test(fold(block.text))) party = null
+    if (COPYRIGHT.test(block.text)) party = null
     else if (block.part === "host") party = "host"
     else if (block.part === "credits") party = fold(block.text).search(TEMPLATE_PHRASE) >= 0 ? "template" : "agency"
     else if (BODY_PARTS.has(block.part)) {
