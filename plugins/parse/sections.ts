@@ -53,7 +53,7 @@ const classPart = (classAndId: string): PagePart | undefined => {
   return undefined
 }
 
-const NON_ASCII = /[^\x00-\x7f]/
+const NON_ASCII = /[^\u0020-\u007e]/
 
 /** Lower case without accents; runs on every line, so plain-ASCII lines skip the Unicode work. */
 const fold = (text: string) => {
