@@ -7,11 +7,9 @@ import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import * as Effect from "effect/Effect"
 import { ExitCode } from "../../core/Summary.ts"
-import { CorpusInvalid } from "../../plugins/contacts/eval/Corpus.ts"
-import { type EvalReport, evaluateCorpus } from "../../plugins/contacts/eval/evaluate.ts"
-import { FIELDS } from "../../plugins/contacts/eval/score.ts"
+import type { EvalReport } from "../../plugins/contacts/eval/evaluate.ts"
+import { FIELDS } from "../../plugins/contacts/eval/fields.ts"
 import { decodeArgs, type OptionSpecs, UsageError } from "../args.ts"
-import { evaluateFixture } from "../eval-fixture.ts"
 import type { CliIo } from "../io.ts"
 import { reportFailure } from "./run.ts"
 
@@ -64,6 +62,9 @@ export const evalCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
     if (explicit.length === 0 && corpora.length === 0) {
       io.err(`note: the default corpus ${DEFAULT_CORPUS} is not here; scoring the fixture web only`)
     }
+    // The parser and extractors load with this command, not with every other one.
+    const { CorpusInvalid } = yield* Effect.promise(() => import("../../plugins/contacts/eval/Corpus.ts"))
+    const { evaluateCorpus } = yield* Effect.promise(() => import("../../plugins/contacts/eval/evaluate.ts"))
     const reports: EvalReport[] = []
     for (const dir of corpora) {
       if (!args.json) io.err(`scoring ${dir}…`)
@@ -79,6 +80,7 @@ export const evalCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
     }
     if (explicit.length === 0 || args.fixture) {
       if (!args.json) io.err("crawling and scoring the fixture web…")
+      const { evaluateFixture } = yield* Effect.promise(() => import("../eval-fixture.ts"))
       reports.push(
         yield* Effect.promise(() =>
           evaluateFixture({ sites: args["fixture-sites"] ?? 300, seed: args["fixture-seed"] ?? 2026, io })

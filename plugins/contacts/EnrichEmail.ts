@@ -9,8 +9,7 @@ import * as Stream from "effect/Stream"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 import { ownByConfidence, provenance } from "./details.ts"
-import { type EmailFound, extractEmails } from "./email/extractEmails.ts"
-import { checkMx } from "./email/mx.ts"
+import type { EmailFound } from "./email/extractEmails.ts"
 import { openFactsSource } from "./siteFacts.ts"
 
 const Config = Schema.Struct({
@@ -77,6 +76,8 @@ export const enrichEmailStep = defineStep<EmailConfig>({
     Stream.unwrapScoped(
       Effect.gen(function* () {
         const source = yield* openFactsSource(context.path)
+        const { extractEmails } = yield* Effect.promise(() => import("./email/extractEmails.ts"))
+        const { checkMx } = yield* Effect.promise(() => import("./email/mx.ts"))
         const config = context.config
         const mxByDomain = new Map<string, Promise<boolean | null>>()
         const mx = (domain: string) => {

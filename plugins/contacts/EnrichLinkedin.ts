@@ -9,7 +9,7 @@ import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 import { provenance } from "./details.ts"
 import { openFactsSource } from "./siteFacts.ts"
-import { extractSocial, type SocialFound } from "./social/extractSocial.ts"
+import type { SocialFound } from "./social/extractSocial.ts"
 
 /** The LinkedIn link to show: a company page before a person's profile, the most confident first. */
 export const bestLinkedin = (own: ReadonlyArray<SocialFound>): SocialFound | undefined =>
@@ -49,6 +49,7 @@ export const enrichLinkedinStep = defineStep({
     Stream.unwrapScoped(
       Effect.gen(function* () {
         const source = yield* openFactsSource(context.path)
+        const { extractSocial } = yield* Effect.promise(() => import("./social/extractSocial.ts"))
         let withLinkedin = 0
         const enrich = (record: Rec): Rec => {
           const found = source.factsOf(record, extractSocial, (facts) => facts.social) ?? []

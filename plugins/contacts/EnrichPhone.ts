@@ -8,7 +8,7 @@ import * as Stream from "effect/Stream"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 import { ownByConfidence, provenance } from "./details.ts"
-import { extractPhones, type PhoneFound } from "./phone/extractPhones.ts"
+import type { PhoneFound } from "./phone/extractPhones.ts"
 import { openFactsSource } from "./siteFacts.ts"
 
 /** Numbers to call first: landlines and mobiles before premium or unknown lines. */
@@ -61,6 +61,7 @@ export const enrichPhoneStep = defineStep({
     Stream.unwrapScoped(
       Effect.gen(function* () {
         const source = yield* openFactsSource(context.path)
+        const { extractPhones } = yield* Effect.promise(() => import("./phone/extractPhones.ts"))
         let withPhone = 0
         const enrich = (record: Rec): Rec => {
           const found = source.factsOf(record, extractPhones, (facts) => facts.phones) ?? []

@@ -4,9 +4,8 @@
  * instead of parsing the pages again. Without parse.html in the profile, an enrich step extracts
  * what it needs from the run's page stores itself: the result is the same.
  */
-import { type Organization, organizationOf } from "../parse/organization.ts"
-import type { SitePages } from "../parse/ParsedPage.ts"
-import { extractContacts, type SiteContacts } from "./extractContacts.ts"
+import type { Organization } from "../parse/organization.ts"
+import type { SiteContacts } from "./extractContacts.ts"
 
 export interface PageFacts extends SiteContacts {
   readonly domain: string | null
@@ -17,13 +16,6 @@ export interface PageFacts extends SiteContacts {
   }>
   readonly organization: Organization | null
 }
-
-export const pageFactsOf = (site: SitePages): PageFacts => ({
-  domain: site.domain,
-  pages: site.pages.map((page) => ({ url: page.url, kind: page.kind, fetched_at: page.fetchedAt })),
-  organization: organizationOf(site.pages),
-  ...extractContacts(site)
-})
 
 /** The facts parse.html left in a record, if it did (shape checked: a record file is data from disk). */
 export const storedFacts = (value: unknown): PageFacts | undefined => {

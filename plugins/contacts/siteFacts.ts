@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Rec } from "../../core/Record.ts"
 import type { SitePages } from "../parse/ParsedPage.ts"
-import { SitePagesReader } from "../parse/SitePagesReader.ts"
+import type { SitePagesReader } from "../parse/SitePagesReader.ts"
 import { siteOf } from "../web/PageStore.ts"
 import { type PageFacts, storedFacts } from "./PageFacts.ts"
 
@@ -19,9 +19,15 @@ export interface FactsSource {
   readonly reader: SitePagesReader
 }
 
+/**
+ * Opens the run's page stores for a step. The parser and extractors are loaded here, when a step
+ * that needs them runs, so that every other command starts without them.
+ */
 export const openFactsSource = (path: (relative: string) => string): Effect.Effect<FactsSource, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.sync(() => SitePagesReader.open(path)),
+    Effect.promise(() => import("../parse/SitePagesReader.ts")).pipe(
+      Effect.map(({ SitePagesReader }) => SitePagesReader.open(path))
+    ),
     (reader) => Effect.sync(() => reader.close())
   ).pipe(
     Effect.map((reader) => {

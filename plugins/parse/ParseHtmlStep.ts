@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
-import { type PageFacts, pageFactsOf } from "../contacts/PageFacts.ts"
+import type { PageFacts } from "../contacts/PageFacts.ts"
 import { openFactsSource } from "../contacts/siteFacts.ts"
 
 const own = <T extends { readonly thirdParty: unknown }>(found: ReadonlyArray<T>): T[] =>
@@ -65,6 +65,7 @@ export const parseHtmlStep = defineStep({
     Stream.unwrapScoped(
       Effect.gen(function* () {
         const source = yield* openFactsSource(context.path)
+        const { pageFactsOf } = yield* Effect.promise(() => import("../contacts/collectFacts.ts"))
         if (!source.reader.hasPages) yield* context.log("no crawled pages in this run folder: nothing to parse")
         const started = performance.now()
         let records = 0

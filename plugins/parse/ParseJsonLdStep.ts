@@ -7,7 +7,6 @@ import * as Stream from "effect/Stream"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 import { openFactsSource } from "../contacts/siteFacts.ts"
-import { organizationOf } from "./organization.ts"
 
 export const parseJsonLdStep = defineStep({
   id: "parse.jsonld",
@@ -35,6 +34,7 @@ export const parseJsonLdStep = defineStep({
     Stream.unwrapScoped(
       Effect.gen(function* () {
         const source = yield* openFactsSource(context.path)
+        const { organizationOf } = yield* Effect.promise(() => import("./organization.ts"))
         let found = 0
         const withOrganization = (record: Rec): Rec => {
           const organization =

@@ -8,8 +8,9 @@
 import type { SiteContacts } from "../extractContacts.ts"
 import { normalizeSocialUrl } from "../social/extractSocial.ts"
 
-export const FIELDS = ["emails", "phones", "siren", "siret", "social"] as const
-export type Field = (typeof FIELDS)[number]
+import { FIELDS, type Field } from "./fields.ts"
+
+export { FIELDS, type Field }
 
 export interface FieldTruth {
   /** The site's own values: each must be found. */
