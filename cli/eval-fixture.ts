@@ -63,6 +63,7 @@ const list = (cell: string | undefined) => (cell === undefined || cell === "" ? 
 export const evaluateFixture = async (options: FixtureEvalOptions): Promise<EvalReport> => {
   const web = await startFixtureWeb({ seed: options.seed ?? 2026, sites: options.sites })
   const dir = mkdtempSync(join(tmpdir(), "filon-eval-"))
+  let dispose = false
   try {
     const browser = await browserAvailability()
     const companies = join(dir, "companies.csv")
@@ -137,14 +138,17 @@ export const evaluateFixture = async (options: FixtureEvalOptions): Promise<Eval
       }
     })
     const summary = JSON.parse(readFileSync(join(out, "reports/crawl_summary.json"), "utf8")) as { pages: number }
-    return report(
+    const scoredReport = report(
       `fixture web (${options.sites} sites, seed ${options.seed ?? 2026}${browser.ok ? "" : ", no browser: static values only"})`,
       scored,
       { pages: summary.pages, bytes: 0, seconds, timed: "crawl, render, parse and extract" },
       FIXTURE_TARGETS
     )
+    dispose = !options.keep
+    return scoredReport
   } finally {
     await web.stop()
-    if (!options.keep) rmSync(dir, { recursive: true, force: true })
+    // A failed run's folder stays for the user to read (its path is in the error).
+    if (dispose) rmSync(dir, { recursive: true, force: true })
   }
 }

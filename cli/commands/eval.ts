@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs"
 import { resolve } from "node:path"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { ExitCode } from "../../core/Summary.ts"
 import type { EvalReport } from "../../plugins/contacts/eval/evaluate.ts"
@@ -15,6 +16,13 @@ import { reportFailure } from "./run.ts"
 
 /** The labelled real-site corpus shipped next to the repository. */
 export const DEFAULT_CORPUS = resolve(import.meta.dir, "../../../shared/corpus/real-sites")
+
+/** The fixture web's run could not be scored (the message says why and where its folder is kept). */
+export class EvalFailed extends Data.TaggedError("EvalFailed")<{ readonly reason: string }> {
+  override get message() {
+    return `eval: ${this.reason}`
+  }
+}
 
 export const evalOptions = {
   corpus: {
@@ -81,10 +89,14 @@ export const evalCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
     if (explicit.length === 0 || args.fixture) {
       if (!args.json) io.err("crawling and scoring the fixture web…")
       const { evaluateFixture } = yield* Effect.promise(() => import("../eval-fixture.ts"))
+      const sites = args["fixture-sites"] ?? 300
+      if (sites < 1)
+        return yield* new UsageError({ command: "eval", reason: "eval: --fixture-sites must be at least 1" })
       reports.push(
-        yield* Effect.promise(() =>
-          evaluateFixture({ sites: args["fixture-sites"] ?? 300, seed: args["fixture-seed"] ?? 2026, io })
-        )
+        yield* Effect.tryPromise({
+          try: () => evaluateFixture({ sites, seed: args["fixture-seed"] ?? 2026, io }),
+          catch: (error) => new EvalFailed({ reason: error instanceof Error ? error.message : String(error) })
+        })
       )
     }
     const met = reports.every((report) => report.met)

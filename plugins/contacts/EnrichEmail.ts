@@ -3,6 +3,7 @@
  * addresses left out), classified generic or nominative (a person's address is personal data),
  * checked against the site's domain, disposable-domain lists and, when enabled, the domain's MX.
  */
+import { isIP, isIPv4, isIPv6 } from "node:net"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -15,8 +16,14 @@ import { openFactsSource } from "./siteFacts.ts"
 const Config = Schema.Struct({
   /** Look up each address's domain MX records (one query per domain, cached). */
   check_mx: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-  /** DNS server for MX lookups, `host` or `host:port` (default: the system's resolvers). */
-  resolver: Schema.optional(Schema.String),
+  /** DNS server for MX lookups, an IP address with an optional port: `1.1.1.1`, `127.0.0.1:5353`, `[::1]:53` (default: the system's resolvers). */
+  resolver: Schema.optional(
+    Schema.String.pipe(
+      Schema.filter(
+        (value) => isResolverAddress(value) || "expected an IP address with an optional port, e.g. 127.0.0.1:53"
+      )
+    )
+  ),
   mx_timeout_ms: Schema.optionalWith(Schema.Int.pipe(Schema.between(100, 30_000)), { default: () => 2000 }),
   /** Records whose MX lookups run at once. */
   concurrency: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 256)), { default: () => 16 })
@@ -24,6 +31,18 @@ const Config = Schema.Struct({
 type EmailConfig = typeof Config.Type
 
 const domainOf = (email: string) => email.slice(email.lastIndexOf("@") + 1)
+
+/** What node:dns accepts as a server: an IP, `ip:port`, `[ipv6]` or `[ipv6]:port`. */
+const isResolverAddress = (value: string): boolean => {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value)
+  if (bracketed !== null) return isIPv6(bracketed[1]!)
+  if (isIP(value) !== 0) return true
+  const withPort = /^([^:]+):(\d{1,5})$/.exec(value)
+  return withPort !== null && isIPv4(withPort[1]!) && Number(withPort[2]) <= 65_535
+}
+
+/** Lookups answered "unknown" in a row, with no definite answer yet, before MX checks stop for the run. */
+const UNREACHABLE_AFTER = 20
 
 /** Generic addresses first (the ones to write to), then by confidence and value. */
 export const orderedOwnEmails = (found: ReadonlyArray<EmailFound>) =>
@@ -75,17 +94,27 @@ export const enrichEmailStep = defineStep<EmailConfig>({
   run: (input, context) =>
     Stream.unwrapScoped(
       Effect.gen(function* () {
-        const source = yield* openFactsSource(context.path)
+        const source = yield* openFactsSource(context)
         const { extractEmails } = yield* Effect.promise(() => import("./email/extractEmails.ts"))
         const { checkMx } = yield* Effect.promise(() => import("./email/mx.ts"))
         const config = context.config
         const mxByDomain = new Map<string, Promise<boolean | null>>()
-        const mx = (domain: string) => {
+        // Without a working resolver every lookup would wait its full timeout: after enough
+        // unanswered lookups in a row, and no answer at all, the run stops asking (email_mx empty).
+        const dns = { unknownInARow: 0, answered: 0, stopped: false }
+        const mx = (domain: string): Promise<boolean | null> => {
+          if (dns.stopped) return Promise.resolve(null)
           const known = mxByDomain.get(domain)
           if (known !== undefined) return known
           const lookup = checkMx(domain, {
             ...(config.resolver === undefined ? {} : { resolver: config.resolver }),
             timeoutMs: config.mx_timeout_ms
+          }).then((answer) => {
+            if (answer !== null) {
+              dns.answered++
+              dns.unknownInARow = 0
+            } else if (++dns.unknownInARow >= UNREACHABLE_AFTER && dns.answered === 0) dns.stopped = true
+            return answer
           })
           mxByDomain.set(domain, lookup)
           return lookup
@@ -131,7 +160,12 @@ export const enrichEmailStep = defineStep<EmailConfig>({
         const finish = Effect.suspend(() =>
           Effect.all([
             context.measure("records_with_email", withEmail),
-            context.measure("mx_domains_checked", mxByDomain.size)
+            context.measure("mx_domains_checked", mxByDomain.size),
+            dns.stopped
+              ? context.log(
+                  `MX checks stopped: DNS answered none of ${UNREACHABLE_AFTER} lookups in a row (set enrich.email.resolver, or check_mx: false)`
+                )
+              : Effect.void
           ])
         )
         return input.pipe(

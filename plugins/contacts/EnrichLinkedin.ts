@@ -32,7 +32,8 @@ export const enrichLinkedinStep = defineStep({
   writes: {
     linkedin_url: {
       type: "string",
-      description: "The company's LinkedIn page (a company page before a person's profile)"
+      description:
+        "The company's LinkedIn page (a company page before a person's profile), as https without tracking parameters"
     },
     social_urls: {
       type: "string[]",
@@ -48,23 +49,25 @@ export const enrichLinkedinStep = defineStep({
   run: (input, context) =>
     Stream.unwrapScoped(
       Effect.gen(function* () {
-        const source = yield* openFactsSource(context.path)
-        const { extractSocial } = yield* Effect.promise(() => import("./social/extractSocial.ts"))
+        const source = yield* openFactsSource(context)
+        const { extractSocial, normalizeSocialUrl } = yield* Effect.promise(() => import("./social/extractSocial.ts"))
         let withLinkedin = 0
         const enrich = (record: Rec): Rec => {
           const found = source.factsOf(record, extractSocial, (facts) => facts.social) ?? []
           const own = found.filter((link) => link.thirdParty === null)
           const linkedin = bestLinkedin(own)
           if (linkedin !== undefined) withLinkedin++
+          // Exported in one canonical form (https, no tracking parameters, no "#!/"); as written in details.
           return {
             ...record,
-            linkedin_url: linkedin?.value ?? null,
-            social_urls: own.length === 0 ? null : [...new Set(own.map((link) => link.value))],
+            linkedin_url: linkedin === undefined ? null : normalizeSocialUrl(linkedin.value),
+            social_urls: own.length === 0 ? null : [...new Set(own.map((link) => normalizeSocialUrl(link.value)))],
             social_details:
               own.length === 0
                 ? null
                 : own.map((link) => ({
-                    value: link.value,
+                    value: normalizeSocialUrl(link.value),
+                    as_written: link.value,
                     platform: link.platform,
                     company_page: link.companyPage,
                     ...provenance(link)

@@ -60,7 +60,7 @@ export const enrichPhoneStep = defineStep({
   run: (input, context) =>
     Stream.unwrapScoped(
       Effect.gen(function* () {
-        const source = yield* openFactsSource(context.path)
+        const source = yield* openFactsSource(context)
         const { extractPhones } = yield* Effect.promise(() => import("./phone/extractPhones.ts"))
         let withPhone = 0
         const enrich = (record: Rec): Rec => {

@@ -5,6 +5,7 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Rec } from "../../core/Record.ts"
+import type { StepContext } from "../../core/Step.ts"
 import type { SitePages } from "../parse/ParsedPage.ts"
 import type { SitePagesReader } from "../parse/SitePagesReader.ts"
 import { siteOf } from "../web/PageStore.ts"
@@ -23,10 +24,15 @@ export interface FactsSource {
  * Opens the run's page stores for a step. The parser and extractors are loaded here, when a step
  * that needs them runs, so that every other command starts without them.
  */
-export const openFactsSource = (path: (relative: string) => string): Effect.Effect<FactsSource, never, Scope.Scope> =>
+export const openFactsSource = (context: StepContext<unknown>): Effect.Effect<FactsSource, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.promise(() => import("../parse/SitePagesReader.ts")).pipe(
-      Effect.map(({ SitePagesReader }) => SitePagesReader.open(path))
+      Effect.map(({ SitePagesReader }) =>
+        SitePagesReader.open(
+          context.path,
+          context.upstreamOutputs().map((output) => output.path)
+        )
+      )
     ),
     (reader) => Effect.sync(() => reader.close())
   ).pipe(

@@ -3,7 +3,7 @@
  * same inputs, job and code), the manifest, sha256.txt and a data dictionary generated from the
  * fields the steps declare, so it cannot drift from the code.
  */
-import { readdir, stat } from "node:fs/promises"
+import { readdir, rm, stat } from "node:fs/promises"
 import { basename, join, relative } from "node:path"
 import * as Effect from "effect/Effect"
 import { defineStep, type RecordInput, type StepContext } from "../../core/Step.ts"
@@ -57,6 +57,13 @@ const exportDataset = (context: StepContext<unknown>, input: RecordInput) =>
       { columns: registry, csv: FILES.csv, parquet: FILES.parquet },
       ...(enriched ? [{ columns: all, csv: FILES.enrichedCsv, parquet: FILES.enrichedParquet }] : [])
     ])
+    if (!enriched) {
+      // A run folder reused by a profile without enrichment: an older run's enriched files would sit
+      // beside this run's dataset, looking current.
+      yield* Effect.promise(() =>
+        Promise.all([FILES.enrichedCsv, FILES.enrichedParquet].map((file) => rm(context.path(file), { force: true })))
+      )
+    }
     const hasPremium = context.upstreamOutputs().some((output) => output.path.startsWith("dataset_premium."))
     const dictionary = renderDataDictionary({
       title: `Data dictionary — ${context.job.niche}`,

@@ -64,7 +64,7 @@ export const parseHtmlStep = defineStep({
   run: (input, context) =>
     Stream.unwrapScoped(
       Effect.gen(function* () {
-        const source = yield* openFactsSource(context.path)
+        const source = yield* openFactsSource(context)
         const { pageFactsOf } = yield* Effect.promise(() => import("../contacts/collectFacts.ts"))
         if (!source.reader.hasPages) yield* context.log("no crawled pages in this run folder: nothing to parse")
         const started = performance.now()

@@ -33,7 +33,7 @@ export const parseJsonLdStep = defineStep({
   run: (input, context) =>
     Stream.unwrapScoped(
       Effect.gen(function* () {
-        const source = yield* openFactsSource(context.path)
+        const source = yield* openFactsSource(context)
         const { organizationOf } = yield* Effect.promise(() => import("./organization.ts"))
         let found = 0
         const withOrganization = (record: Rec): Rec => {

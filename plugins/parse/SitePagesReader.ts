@@ -7,6 +7,7 @@ import { existsSync } from "node:fs"
 import { CRAWL_PAGES, HEADLESS_PAGES, PageStore, type StoredPage, siteOf } from "../web/PageStore.ts"
 import type { ParsedPage, SitePages } from "./ParsedPage.ts"
 import { parseHtml } from "./parseHtml.ts"
+import { isSharedHost } from "./sharedHosts.ts"
 
 /** A site's own domain for email checks: its host without `www.`. */
 export const siteDomain = (homeUrl: string | null | undefined, website: unknown): string | null => {
@@ -36,11 +37,15 @@ export class SitePagesReader {
     this.#headless = headless
   }
 
-  /** Opens the page stores of a run folder that exist (none: every site reads as having no pages). */
-  static open(path: (relative: string) => string): SitePagesReader {
-    const crawl = existsSync(path(CRAWL_PAGES)) ? PageStore.read(path(CRAWL_PAGES)) : undefined
-    const headless = existsSync(path(HEADLESS_PAGES)) ? PageStore.read(path(HEADLESS_PAGES)) : undefined
-    return new SitePagesReader(crawl, headless)
+  /**
+   * Opens the page stores this run's collectors wrote (`written`: the outputs recorded upstream), so
+   * a store an earlier run left in the folder (a headless.sqlite from a run with a browser) is never
+   * read. None: every site reads as having no pages.
+   */
+  static open(path: (relative: string) => string, written: ReadonlyArray<string>): SitePagesReader {
+    const store = (relative: string) =>
+      written.includes(relative) && existsSync(path(relative)) ? PageStore.read(path(relative)) : undefined
+    return new SitePagesReader(store(CRAWL_PAGES), store(HEADLESS_PAGES))
   }
 
   get hasPages(): boolean {
@@ -51,6 +56,7 @@ export class SitePagesReader {
   storedPagesOf(website: unknown): StoredPage[] {
     const site = siteOf(website)
     if (site === undefined || this.#crawl === undefined) return []
+    if (isSharedHost(new URL(site.home).hostname)) return []
     const crawled = this.#crawl.pagesOf(site.key).filter((page) => page.status < 400)
     const rendered = this.#headless?.pagesOf(site.key).filter((page) => page.status < 400) ?? []
     if (rendered.length === 0) return crawled

@@ -30,6 +30,24 @@ export interface Organization {
 const BUSINESS_TYPE =
   /organi[sz]ation|business|corporation|store|shop|restaurant|cafe|bakery|bar|hotel|lodging|service|agency|office|clinic|dentist|physician|medical|attorney|legal|notary|accountant|contractor|electrician|plumber|roofing|locksmith|salon|spa|gym|club|school|ngo|association|winery|brewery|farm|autorepair|autodealer|realestate|travel|insurance|bank|florist|library|museum/i
 
+/** Types that are not a business however their name reads: an offer, a page, a person. */
+const NOT_BUSINESS = new Set([
+  "Service",
+  "Product",
+  "Offer",
+  "WebSite",
+  "WebPage",
+  "Person",
+  "Event",
+  "Place",
+  "Article"
+])
+
+const isBusinessType = (type: string): boolean => {
+  const name = type.replace(/^https?:\/\/schema\.org\//, "")
+  return !NOT_BUSINESS.has(name) && BUSINESS_TYPE.test(name)
+}
+
 const typesOf = (value: unknown): string[] =>
   (Array.isArray(value) ? value : [value]).filter((type): type is string => typeof type === "string")
 
@@ -64,7 +82,7 @@ const IDENTIFIER_KEYS = ["vatID", "taxID", "leiCode", "duns", "siret", "siren", 
 
 const fromJsonLd = (node: Readonly<Record<string, unknown>>, url: string): Organization | null => {
   const types = typesOf(node["@type"])
-  const type = types.find((candidate) => BUSINESS_TYPE.test(candidate))
+  const type = types.find(isBusinessType)
   if (type === undefined) return null
   const identifiers: Record<string, string> = {}
   for (const key of IDENTIFIER_KEYS) {
@@ -92,7 +110,8 @@ export const organizationOf = (pages: ReadonlyArray<ParsedPage>): Organization |
       const found = fromJsonLd(node, page.url)
       if (found !== null) return found
       // A WebSite or WebPage often nests its publisher or "about" organisation.
-      for (const key of ["publisher", "author", "provider", "about", "mainEntity"]) {
+      // Not `author` or `provider`: on a WebSite they name the agency that built it.
+      for (const key of ["publisher", "about", "mainEntity"]) {
         const nested = node[key]
         if (typeof nested === "object" && nested !== null && !Array.isArray(nested)) {
           const inner = fromJsonLd(nested as Record<string, unknown>, page.url)
@@ -104,7 +123,7 @@ export const organizationOf = (pages: ReadonlyArray<ParsedPage>): Organization |
   for (const page of pages) {
     for (const item of page.microdata) {
       const type = item.type?.split("/").pop() ?? ""
-      if (!BUSINESS_TYPE.test(type)) continue
+      if (!isBusinessType(type)) continue
       const first = (name: string) => item.props[name]?.[0]?.trim() || null
       return {
         type,

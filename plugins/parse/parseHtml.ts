@@ -86,6 +86,8 @@ const SKIP = new Set([
 ])
 
 const HEADING = /^h[1-6]$/
+/** Characters kept of a heading, a microdata property or a link text. */
+const CAPTURE_MAX = 1000
 const SECTIONING = new Set(["section", "article", "aside", "footer", "header", "main", "nav", "body", "html"])
 const SPACES = /[\s\u00a0\u202f\u2007\u2009\u200b\ufeff]+/g
 
@@ -137,6 +139,8 @@ interface LinkCollector {
   alt: string
   readonly block: number
   readonly part: PagePart
+  /** Pushed to the page's links (closed, or ended by the next <a>). */
+  done: boolean
 }
 
 /** A part set by a heading or a line label, for as long as the element that holds it is open. */
@@ -291,7 +295,10 @@ export const parseHtml = (html: string, meta: PageMeta): ParsedPage => {
             const decoded = decodeCfEmail(href.slice(protectedAt + "/cdn-cgi/l/email-protection#".length))
             if (decoded !== null) href = `mailto:${decoded}`
           }
-          link = { href, text: "", alt: "", block: blocks.length, part: currentPart() }
+          // Links do not nest (a browser closes the open one): an unclosed <a> in every <li> of a
+          // long list would otherwise collect all the following text, at quadratic cost.
+          for (const open of openLinks.splice(0)) finishLink(open)
+          link = { href, text: "", alt: "", block: blocks.length, part: currentPart(), done: false }
           openLinks.push(link)
         }
         if (tag === "img" && attributes.alt) {
@@ -348,17 +355,9 @@ export const parseHtml = (html: string, meta: PageMeta): ParsedPage => {
             }
           }
         }
-        if (frame.link !== undefined) {
-          const found = frame.link
-          openLinks.splice(openLinks.indexOf(found), 1)
-          const text = found.text.replace(SPACES, " ").trim()
-          links.push({
-            href: found.href,
-            url: resolve(found.href, meta.url),
-            text: text === "" ? found.alt : text,
-            part: found.part,
-            block: found.block
-          })
+        if (frame.link !== undefined && !frame.link.done) {
+          openLinks.splice(openLinks.indexOf(frame.link), 1)
+          finishLink(frame.link)
         }
         if (HEADING.test(tag) && headingText !== null) {
           const text = headingText.replace(SPACES, " ").trim()
@@ -380,11 +379,24 @@ export const parseHtml = (html: string, meta: PageMeta): ParsedPage => {
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true, recognizeSelfClosing: true }
   )
 
+  function finishLink(found: LinkCollector) {
+    found.done = true
+    const text = found.text.replace(SPACES, " ").trim()
+    links.push({
+      href: found.href,
+      url: resolve(found.href, meta.url),
+      text: text === "" ? found.alt : text,
+      part: found.part,
+      block: found.block
+    })
+  }
+
   function onText(text: string) {
     addText(text)
-    if (headingText !== null) headingText += text
-    for (const prop of openProps) prop.text += text
-    for (const link of openLinks) link.text += text
+    // Headings, properties and link texts are short; a missing closing tag must not make them the page.
+    if (headingText !== null && headingText.length < CAPTURE_MAX) headingText += text
+    for (const prop of openProps) if (prop.text.length < CAPTURE_MAX) prop.text += text
+    for (const link of openLinks) if (link.text.length < CAPTURE_MAX) link.text += text
   }
 
   parser.write(html)

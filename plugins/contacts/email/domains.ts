@@ -4,13 +4,16 @@
  * (their support addresses are printed in legal notices), a public body (CNIL boilerplate), or a
  * tracker whose IDs look like addresses.
  */
+import { domainToASCII } from "node:url"
 import { disposableEmailBlocklistSet } from "disposable-email-domains-js"
 import type { ThirdParty } from "../../parse/ParsedPage.ts"
 
 /** True when `domain` is `site` or one of its subdomains (`mail.acme.fr` is on `acme.fr`). */
 export const isOnDomain = (domain: string, site: string): boolean => {
-  const bare = site.toLowerCase().replace(/^www\./, "")
-  return domain === bare || domain.endsWith(`.${bare}`)
+  // Compared in ASCII form: a site's URL gives its host in punycode, its pages write "élise.fr".
+  const bare = domainToASCII(site.toLowerCase().replace(/^www\./, "")) || site.toLowerCase()
+  const own = domainToASCII(domain.toLowerCase()) || domain.toLowerCase()
+  return own === bare || own.endsWith(`.${bare}`)
 }
 
 /** `domain` or any parent of it is in `set` (`fr.ovh.net` is in a set holding `ovh.net`). */

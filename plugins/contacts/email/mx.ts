@@ -10,7 +10,9 @@
  * Definite answers are cached per resolver and domain for the life of the process (a company's mail
  * setup does not change during a run); unknown ones are not, so a later call can try again.
  */
+
 import { type MxRecord, Resolver } from "node:dns"
+import { domainToASCII } from "node:url"
 
 export interface MxOptions {
   /** The DNS server as "host:port" (or "host"), instead of the system's. */
@@ -70,14 +72,19 @@ const check = async (domain: string, options: MxOptions): Promise<boolean | null
 
 /** Whether `domain` accepts mail: true, false, or null when DNS gave no usable answer (see the module comment). */
 export const checkMx = (domain: string, options: MxOptions = {}): Promise<boolean | null> => {
-  const normalised = domain.trim().toLowerCase().replace(/\.$/, "")
+  // An internationalised domain is looked up in its ASCII (punycode) form, as mail servers see it.
+  const normalised = domainToASCII(domain.trim().toLowerCase().replace(/\.$/, ""))
+  if (normalised === "") return Promise.resolve(false)
   const key = `${options.resolver ?? "system"} ${normalised}`
   const cached = cache.get(key)
   if (cached !== undefined) return cached
-  const pending = check(normalised, options).then((answer) => {
-    if (answer === null) cache.delete(key)
-    return answer
-  })
+  // A resolver the system refuses (a bad address) is no answer, not a failed run.
+  const pending = check(normalised, options)
+    .catch(() => null)
+    .then((answer) => {
+      if (answer === null) cache.delete(key)
+      return answer
+    })
   cache.set(key, pending)
   return pending
 }

@@ -89,7 +89,10 @@ describe("extraction steps in a run", () => {
       for (const phone of list(row.phones)) expect(truth.phones).toContain(phone)
       if ([...list(row.emails)].sort().join() === [...reachable.emails].sort().join()) emailsRight++
       if ([...list(row.phones)].sort().join() === [...reachable.phones].sort().join()) phonesRight++
-      if (truth.social.linkedin !== undefined && !truth.jsOnly) expect(row.linkedin_url).toBe(truth.social.linkedin)
+      // Exported in canonical form: https, without "www." or a trailing slash.
+      if (truth.social.linkedin !== undefined && !truth.jsOnly) {
+        expect(row.linkedin_url).toBe(truth.social.linkedin.replace("://www.", "://").replace(/\/$/, ""))
+      }
     }
     expect(emailsRight / web.truth.length).toBeGreaterThanOrEqual(0.95)
     expect(phonesRight / web.truth.length).toBeGreaterThanOrEqual(0.95)

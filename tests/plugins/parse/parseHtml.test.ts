@@ -191,3 +191,30 @@ describe("parseHtml: host headings", () => {
     expect(partOf("<p>Ce site est herbergé chez Scaleway :<br>SIREN : 433 115 904</p>", "Scaleway")).toBe("host")
   })
 })
+
+describe("parseHtml: malformed markup stays linear", () => {
+  test("an unclosed <a> in every list item ends at the next link, as in a browser", () => {
+    const items = Array.from({ length: 8000 }, (_, index) => `<li><a href="/p/${index}">Produit ${index}`).join("")
+    const started = performance.now()
+    const parsed = page(`<ul>${items}</ul><p>Fin</p>`)
+    const seconds = (performance.now() - started) / 1000
+    expect(parsed.links).toHaveLength(8000)
+    expect(parsed.links[0]?.text).toBe("Produit 0")
+    expect(parsed.links[7998]?.text).toBe("Produit 7998")
+    // Generous bound: the quadratic version took about 15 s here.
+    expect(seconds).toBeLessThan(3)
+  })
+})
+
+describe("organizationOf: whose organisation", () => {
+  test("a WebSite's author (the agency that built it) is not the site's organisation; a Service is not one", () => {
+    const parsed = page(
+      `<script type="application/ld+json">[{"@type":"WebSite","author":{"@type":"Organization","name":"Agence X"}},{"@type":"Service","name":"Plomberie"}]</script>`
+    )
+    expect(organizationOf([parsed])).toBeNull()
+    const published = page(
+      `<script type="application/ld+json">{"@type":"WebSite","publisher":{"@type":"Organization","name":"Acme"}}</script>`
+    )
+    expect(organizationOf([published])?.name).toBe("Acme")
+  })
+})
