@@ -50,6 +50,13 @@ export const orderedOwnEmails = (found: ReadonlyArray<EmailFound>) =>
     (a, b) => Number(a.kind === "nominative") - Number(b.kind === "nominative")
   )
 
+/**
+ * The company's own addresses to export, in order. A company whose owner objected to diffusion
+ * (SIRENE statut P) gets no personal data: a named person's address is left out, generic ones stay.
+ */
+export const exportableEmails = (record: Rec, found: ReadonlyArray<EmailFound>) =>
+  orderedOwnEmails(found).filter((email) => record.diffusion !== "P" || email.kind !== "nominative")
+
 export const enrichEmailStep = defineStep<EmailConfig>({
   id: "enrich.email",
   description:
@@ -59,7 +66,8 @@ export const enrichEmailStep = defineStep<EmailConfig>({
   after: ["crawl.site", "headless.collect", "parse.html", "parse.jsonld"],
   reads: {
     website: { type: "string", description: "Website crawled", optional: true },
-    page_facts: { type: "object", description: "Facts from parse.html", optional: true }
+    page_facts: { type: "object", description: "Facts from parse.html", optional: true },
+    diffusion: { type: "string", description: "SIRENE diffusion status (P: no personal data)", optional: true }
   },
   writes: {
     email: { type: "string", description: "The best generic address of the company (contact@, info@…)" },
@@ -123,7 +131,7 @@ export const enrichEmailStep = defineStep<EmailConfig>({
         const enrich = (record: Rec) =>
           Effect.promise(async (): Promise<Rec> => {
             const found = source.factsOf(record, extractEmails, (facts) => facts.emails) ?? []
-            const own = orderedOwnEmails(found)
+            const own = exportableEmails(record, found)
             const checked = await Promise.all(
               own.map(async (email) => ({
                 email,

@@ -29,3 +29,18 @@ describe("enrich.email settings", () => {
     expect(isOnDomain("autre.fr", host)).toBe(false)
   })
 })
+
+describe("enrich.email and the diffusion rule", () => {
+  test("a company with diffusion P keeps its generic addresses and loses named people's", async () => {
+    const { parseHtml } = await import("../../../plugins/parse/parseHtml.ts")
+    const { extractEmails } = await import("../../../plugins/contacts/email/extractEmails.ts")
+    const { exportableEmails } = await import("../../../plugins/contacts/EnrichEmail.ts")
+    const pages = [
+      parseHtml("<p>Écrivez à contact@acme.fr ou à celine.maillard@acme.fr</p>", { url: "https://acme.fr/contact" })
+    ]
+    const found = extractEmails({ domain: "acme.fr", pages })
+    const values = (record: Record<string, unknown>) => exportableEmails(record, found).map((email) => email.value)
+    expect(values({ diffusion: "O" })).toEqual(["contact@acme.fr", "celine.maillard@acme.fr"])
+    expect(values({ diffusion: "P" })).toEqual(["contact@acme.fr"])
+  })
+})
