@@ -160,6 +160,12 @@ export const parseHtml = (html: string, meta: PageMeta): ParsedPage => {
   let lang: string | null = null
   let canonical: string | null = null
 
+  /**
+   * The part of content no element or heading places: "legal" on a legal notice (the crawl says so,
+   * or its title or h1 does), so a sub-heading that names nothing ("Aleris", "Article 3") keeps the
+   * notice's text in the legal part; "main" elsewhere.
+   */
+  let pagePart: PagePart = meta.kind === "legal" ? "legal" : "main"
   let line = ""
   /** Parts in force where the current line began. */
   let linePart: PagePart = "main"
@@ -183,7 +189,7 @@ export const parseHtml = (html: string, meta: PageMeta): ParsedPage => {
       if (part === "form") return { part, depth: index }
       if (part !== undefined && found === undefined) found = { part, depth: index }
     }
-    return found ?? { part: "main", depth: -1 }
+    return found ?? { part: pagePart, depth: -1 }
   }
 
   const sectionDepth = (): number => {
@@ -330,7 +336,10 @@ export const parseHtml = (html: string, meta: PageMeta): ParsedPage => {
       onclosetag(tag) {
         const frame = stack.pop()
         if (frame === undefined) return
-        if (tag === "title") inTitle = false
+        if (tag === "title") {
+          inTitle = false
+          if (partOfHeading(title) === "legal") pagePart = "legal"
+        }
         if (tag === "script" && jsonText !== null) {
           collectJsonLd(jsonText, jsonLd)
           jsonText = null
@@ -365,6 +374,7 @@ export const parseHtml = (html: string, meta: PageMeta): ParsedPage => {
           flush()
           if (text !== "") {
             heading = text
+            if (tag === "h1" && partOfHeading(text) === "legal") pagePart = "legal"
             const part = partOfHeading(text)
             labelScope = undefined
             // The heading speaks for what follows it up to the end of its section: the nearest

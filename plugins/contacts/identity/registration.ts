@@ -103,8 +103,9 @@ export const scanRegistrationNumbers = (context: BlockContext, skip: ReadonlyArr
       windowStart = run.end
       continue
     }
+    const sirens = new Set(hits.filter((hit) => hit.kind === "siren").map((hit) => hit.digits))
     for (const candidate of candidatesOf(text, run)) {
-      const hit = judge(context, run, candidate, windowStart)
+      const hit = judge(context, run, candidate, windowStart, sirens)
       if (hit !== null) {
         hits.push(hit)
         break
@@ -115,7 +116,16 @@ export const scanRegistrationNumbers = (context: BlockContext, skip: ReadonlyArr
   return hits
 }
 
-const judge = (context: BlockContext, run: DigitRun, candidate: Candidate, windowStart: number): NumberHit | null => {
+/** A SIRET stated right after its own SIREN ("RCS Versailles B 504 815 721 sous le numéro 50481572100049"). */
+const SIRET_OF_STATED_SIREN_CONFIDENCE = 0.85
+
+const judge = (
+  context: BlockContext,
+  run: DigitRun,
+  candidate: Candidate,
+  windowStart: number,
+  sirensBefore: ReadonlySet<string>
+): NumberHit | null => {
   const { text } = context
   if (surroundingsVeto(text, run.start, candidate.end) !== null) return null
   const kind = candidate.digits.length === 9 ? "siren" : "siret"
@@ -131,9 +141,12 @@ const judge = (context: BlockContext, run: DigitRun, candidate: Candidate, windo
   let confidence: number
   if (label === null) {
     // An unlabelled 9-digit number is too often something else (a phone without its 0, an order
-    // number); an unlabelled 14-digit one that checks out, in the legal notice or footer, is a SIRET.
-    if (kind === "siren" || !valid || !LEGAL_PARTS.has(context.block.part)) return null
-    confidence = UNLABELLED_CONFIDENCE
+    // number); an unlabelled 14-digit one that checks out, in the legal notice or footer, is a SIRET,
+    // and so is one that extends a SIREN the same line has just stated (the label stops at the SIREN).
+    const extendsStatedSiren = kind === "siret" && valid && sirensBefore.has(candidate.digits.slice(0, 9))
+    if (extendsStatedSiren) confidence = SIRET_OF_STATED_SIREN_CONFIDENCE
+    else if (kind === "siren" || !valid || !LEGAL_PARTS.has(context.block.part)) return null
+    else confidence = UNLABELLED_CONFIDENCE
   } else {
     if (label === "legalForm" && !valid) return null
     confidence = CONFIDENCE[label]

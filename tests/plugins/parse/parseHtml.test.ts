@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test"
 import { organizationOf } from "../../../plugins/parse/organization.ts"
 import { decodeCfEmail, parseHtml } from "../../../plugins/parse/parseHtml.ts"
 
-const page = (html: string) => parseHtml(html, { url: "https://www.acme.fr/mentions-legales", kind: "legal" })
+const page = (html: string) => parseHtml(html, { url: "https://www.acme.fr/a-propos" })
 const texts = (html: string) => page(html).blocks.map((block) => block.text)
 const partOf = (html: string, needle: string) => page(html).blocks.find((block) => block.text.includes(needle))?.part
 
@@ -216,5 +216,20 @@ describe("organizationOf: whose organisation", () => {
       `<script type="application/ld+json">{"@type":"WebSite","publisher":{"@type":"Organization","name":"Acme"}}</script>`
     )
     expect(organizationOf([published])?.name).toBe("Acme")
+  })
+})
+
+describe("parseHtml: a legal notice's own text", () => {
+  test("on a page titled or headed 'Mentions légales', a sub-heading naming nothing keeps the legal part", () => {
+    const html = `<html><head><title>Mentions légales – Aleris</title></head><body><main><h2>Éditeur</h2><p>SAS Aleris</p>
+      <h4>Aleris</h4><p>RCS Versailles B 504 815 721</p></main></body></html>`
+    const parsed = parseHtml(html, { url: "https://www.aleris.fr/mentions" })
+    expect(parsed.blocks.find((block) => block.text.includes("RCS"))?.part).toBe("legal")
+  })
+
+  test("the crawl's page kind says it too; other pages keep 'main'", () => {
+    const html = `<main><h4>Aleris</h4><p>Texte</p></main>`
+    expect(parseHtml(html, { url: "https://a.fr/m", kind: "legal" }).blocks.at(-1)?.part).toBe("legal")
+    expect(parseHtml(html, { url: "https://a.fr/", kind: "home" }).blocks.at(-1)?.part).toBe("main")
   })
 })

@@ -300,3 +300,14 @@ describe("extractIdentity: register, APE code, publisher", () => {
     expect(identity.publisher?.value).toBe("Acme SAS")
   })
 })
+
+describe("a SIRET right after its own SIREN", () => {
+  it("counts as the SIRET when the label stops at the SIREN", () => {
+    const page = parseHtml(
+      "<main><p>Immatriculée au Registre du Commerce et des Sociétés de Versailles B 504 815 721 sous le numéro 50481572100049</p></main>",
+      { url: "https://www.aleris.fr/mentions" }
+    )
+    const identity = extractIdentity({ domain: null, pages: [page] })
+    expect(identity.siret.map((siret) => siret.value)).toEqual(["50481572100049"])
+  })
+})
