@@ -4,6 +4,7 @@
  */
 import type { Plugin } from "../core/Plugin.ts"
 import contacts from "./contacts/index.ts"
+import correlation from "./correlation/index.ts"
 import exportPlugin from "./export/index.ts"
 import normalize from "./normalize/index.ts"
 import parse from "./parse/index.ts"
@@ -11,4 +12,13 @@ import quality from "./quality/index.ts"
 import sirene from "./sirene/index.ts"
 import web from "./web/index.ts"
 
-export const builtinPlugins: ReadonlyArray<Plugin> = [sirene, normalize, quality, web, parse, contacts, exportPlugin]
+export const builtinPlugins: ReadonlyArray<Plugin> = [
+  sirene,
+  normalize,
+  quality,
+  web,
+  parse,
+  correlation,
+  contacts,
+  exportPlugin
+]

@@ -25,6 +25,8 @@ const Config = Schema.Struct({
     )
   ),
   mx_timeout_ms: Schema.optionalWith(Schema.Int.pipe(Schema.between(100, 30_000)), { default: () => 2000 }),
+  /** Keep only addresses on the site's own domain (free-mail addresses such as gmail left out). */
+  require_site_domain: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** Records whose MX lookups run at once. */
   concurrency: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 256)), { default: () => 16 })
 })
@@ -54,8 +56,16 @@ export const orderedOwnEmails = (found: ReadonlyArray<EmailFound>) =>
  * The company's own addresses to export, in order. A company whose owner objected to diffusion
  * (SIRENE statut P) gets no personal data: a named person's address is left out, generic ones stay.
  */
-export const exportableEmails = (record: Rec, found: ReadonlyArray<EmailFound>) =>
-  orderedOwnEmails(found).filter((email) => record.diffusion !== "P" || email.kind !== "nominative")
+export const exportableEmails = (
+  record: Rec,
+  found: ReadonlyArray<EmailFound>,
+  options: { readonly requireSiteDomain?: boolean } = {}
+) =>
+  orderedOwnEmails(found).filter(
+    (email) =>
+      (record.diffusion !== "P" || email.kind !== "nominative") &&
+      (!options.requireSiteDomain || email.onSiteDomain === true)
+  )
 
 export const enrichEmailStep = defineStep<EmailConfig>({
   id: "enrich.email",
@@ -63,10 +73,15 @@ export const enrichEmailStep = defineStep<EmailConfig>({
     "Emails from each site's pages: deobfuscated, placeholders and third parties' addresses left out, generic or nominative, domain, disposable and MX checks",
   kind: "transform",
   needs: ["crawl.site"],
-  after: ["crawl.site", "headless.collect", "parse.html", "parse.jsonld"],
+  after: ["crawl.site", "headless.collect", "parse.html", "parse.jsonld", "correlation.checks"],
   reads: {
     website: { type: "string", description: "Website crawled", optional: true },
     page_facts: { type: "object", description: "Facts from parse.html", optional: true },
+    match_status: {
+      type: "string",
+      description: "correlation.checks' verdict: a rejected site gives no contacts",
+      optional: true
+    },
     diffusion: { type: "string", description: "SIRENE diffusion status (P: no personal data)", optional: true }
   },
   writes: {
@@ -131,7 +146,7 @@ export const enrichEmailStep = defineStep<EmailConfig>({
         const enrich = (record: Rec) =>
           Effect.promise(async (): Promise<Rec> => {
             const found = source.factsOf(record, extractEmails, (facts) => facts.emails) ?? []
-            const own = exportableEmails(record, found)
+            const own = exportableEmails(record, found, { requireSiteDomain: config.require_site_domain })
             const checked = await Promise.all(
               own.map(async (email) => ({
                 email,

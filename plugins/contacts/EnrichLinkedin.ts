@@ -24,10 +24,15 @@ export const enrichLinkedinStep = defineStep({
     "LinkedIn company page and other social profiles linked from each site (share links and placeholders left out)",
   kind: "transform",
   needs: ["crawl.site"],
-  after: ["crawl.site", "headless.collect", "parse.html", "parse.jsonld"],
+  after: ["crawl.site", "headless.collect", "parse.html", "parse.jsonld", "correlation.checks"],
   reads: {
     website: { type: "string", description: "Website crawled", optional: true },
-    page_facts: { type: "object", description: "Facts from parse.html", optional: true }
+    page_facts: { type: "object", description: "Facts from parse.html", optional: true },
+    match_status: {
+      type: "string",
+      description: "correlation.checks' verdict: a rejected site gives no contacts",
+      optional: true
+    }
   },
   writes: {
     linkedin_url: {

@@ -33,10 +33,15 @@ export const enrichPhoneStep = defineStep({
   description: "Phone numbers from each site's pages: E.164, type, region; faxes and third parties' numbers kept apart",
   kind: "transform",
   needs: ["crawl.site"],
-  after: ["crawl.site", "headless.collect", "parse.html", "parse.jsonld"],
+  after: ["crawl.site", "headless.collect", "parse.html", "parse.jsonld", "correlation.checks"],
   reads: {
     website: { type: "string", description: "Website crawled", optional: true },
-    page_facts: { type: "object", description: "Facts from parse.html", optional: true }
+    page_facts: { type: "object", description: "Facts from parse.html", optional: true },
+    match_status: {
+      type: "string",
+      description: "correlation.checks' verdict: a rejected site gives no contacts",
+      optional: true
+    }
   },
   writes: {
     phone: { type: "string", description: "The company's main number (E.164), landlines and mobiles first" },

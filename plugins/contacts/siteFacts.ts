@@ -16,7 +16,7 @@ const RECENT_SITES = 256
 
 export interface FactsSource {
   /** The facts of the record's site (undefined without a usable website), computed with `extract` when needed. */
-  readonly factsOf: <F>(record: Rec, extract: (site: SitePages) => F, stored: (facts: PageFacts) => F) => F | undefined
+  readonly factsOf: <F>(record: Rec, extract: (site: SitePages) => F, stored?: (facts: PageFacts) => F) => F | undefined
   readonly reader: SitePagesReader
 }
 
@@ -38,9 +38,13 @@ export const openFactsSource = (context: StepContext<unknown>): Effect.Effect<Fa
   ).pipe(
     Effect.map((reader) => {
       const recent = new Map<string, unknown>()
-      const factsOf = <F>(record: Rec, extract: (site: SitePages) => F, stored: (facts: PageFacts) => F) => {
-        const fromParse = storedFacts(record.page_facts)
-        if (fromParse !== undefined) return stored(fromParse)
+      const factsOf = <F>(record: Rec, extract: (site: SitePages) => F, stored?: (facts: PageFacts) => F) => {
+        // correlation.checks found the site is not the company's: nothing on it speaks for the company.
+        if (record.match_status === "rejected") return undefined
+        if (stored !== undefined) {
+          const fromParse = storedFacts(record.page_facts)
+          if (fromParse !== undefined) return stored(fromParse)
+        }
         const site = siteOf(record.website)
         if (site === undefined) return undefined
         if (recent.has(site.key)) return recent.get(site.key) as F

@@ -123,6 +123,7 @@ describe("filon --json", () => {
       "quality",
       "web",
       "parse",
+      "correlation",
       "contacts",
       "export"
     ])
@@ -140,6 +141,7 @@ describe("filon --json", () => {
       "quality",
       "web",
       "parse",
+      "correlation",
       "contacts",
       "export",
       "test"
