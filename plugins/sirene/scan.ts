@@ -18,6 +18,7 @@ export type RejectReason =
   | "invalid_utf8"
   | "legal_unit_not_found"
   | "legal_unit_unreadable"
+  | "duplicate_in_list"
 
 export interface Reject {
   readonly file: string

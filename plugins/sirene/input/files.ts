@@ -92,7 +92,10 @@ export const readCompanyList = async (
             }
             const siret = (text(siretAt) ?? "").replace(/[\s.]/g, "")
             const entry = { name: text(nameAt), website: text(websiteAt), file: basename(file.path), line }
-            if (!rows.has(siret)) rows.set(siret, entry)
+            const first = rows.get(siret)
+            // The first row of a SIRET listed twice is kept; the repeat is a reject, not a silent drop.
+            if (first === undefined) rows.set(siret, entry)
+            else reject("duplicate_in_list", `SIRET ${siret} is listed again (first on line ${first.line})`)
           }
         }
         position = end + 1

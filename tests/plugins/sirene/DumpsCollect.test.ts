@@ -234,6 +234,26 @@ describe("dumps.collect inputs", () => {
     })
     expect(records.find((r) => r.siret === unknown)).toMatchObject({ input_name: "Other Co", website: null })
   })
+
+  it("keeps the first row of a SIRET listed twice and rejects the repeat with its line", async () => {
+    const base = await dir()
+    const known = siretOf(A, "0001")
+    const inputs = await writeInputs(base, {
+      "list.csv": `siret,name,website\n${known},Acme,https://acme.example\n${known},Acme bis,https://other.example\n`,
+      "etab.csv": establishmentsCsv([establishment(known)]),
+      "ul.csv": legalUnitsCsv([legalUnit(A)])
+    })
+    const outDir = join(base, "out")
+    await runSteps({ steps: ["dumps.collect", "normalize.standardize"], inputs, outDir })
+    const rejects = (await readFile(join(outDir, "normalized/rejects.csv"), "utf8")).trim().split("\n").slice(1)
+    expect(rejects.map((line) => line.split(",").slice(0, 3).join(","))).toEqual(["list.csv,3,duplicate_in_list"])
+    const records = await readJsonl(join(outDir, "state/records/dumps.collect.jsonl"))
+    expect(records.filter((r) => r.siret === known)).toHaveLength(1)
+    expect(records.find((r) => r.siret === known)).toMatchObject({
+      input_name: "Acme",
+      website: "https://acme.example"
+    })
+  })
 })
 
 describe("bad input lines", () => {
