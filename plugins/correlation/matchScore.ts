@@ -19,7 +19,7 @@ export interface CompanyFacts {
 }
 
 export interface Evidence {
-  readonly signal: "siren" | "siret" | "other_siren" | "name" | "postcode" | "city" | "phone"
+  readonly signal: "siren" | "siret" | "other_siren" | "name" | "postcode" | "city" | "phone" | "many_places"
   readonly weight: number
   readonly detail: string
 }
@@ -42,6 +42,12 @@ export const WEIGHTS = {
 
 /** Name similarity below this says nothing. */
 const NAME_FLOOR = 0.5
+
+/**
+ * A site mentioning more postcodes than this is about many places (a directory page, a franchise
+ * network, a chain's store list): finding the company's postcode or city on it proves nothing.
+ */
+export const MANY_PLACES = 3
 
 export const matchScore = (company: CompanyFacts, site: SiteEvidence): Match => {
   const evidence: Evidence[] = []
@@ -73,10 +79,17 @@ export const matchScore = (company: CompanyFacts, site: SiteEvidence): Match => 
     const weight = Math.round(WEIGHTS.name * ((bestName - NAME_FLOOR) / (1 - NAME_FLOOR)) * 1000) / 1000
     evidence.push({ signal: "name", weight, detail: `"${bestOf}" matches the site's name (${bestName.toFixed(2)})` })
   }
-  if (company.postcode !== null && site.postcodes.has(company.postcode)) {
+  const manyPlaces = site.postcodes.size > MANY_PLACES
+  if (manyPlaces) {
+    evidence.push({
+      signal: "many_places",
+      weight: 0,
+      detail: `the site mentions ${site.postcodes.size} postcodes: place does not count`
+    })
+  } else if (company.postcode !== null && site.postcodes.has(company.postcode)) {
     evidence.push({ signal: "postcode", weight: WEIGHTS.postcode, detail: `the site mentions ${company.postcode}` })
   }
-  if (company.city !== null) {
+  if (company.city !== null && !manyPlaces) {
     const city = foldName(company.city.replace(/\b\d+(e|er)?\b/g, ""), false)
     if (city.length >= 3 && ` ${site.text} `.includes(` ${city} `)) {
       evidence.push({ signal: "city", weight: WEIGHTS.city, detail: `the site mentions ${company.city}` })

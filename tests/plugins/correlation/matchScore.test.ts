@@ -71,3 +71,39 @@ describe("names", () => {
     expect(diceSimilarity("martin", "martins")).toBeGreaterThan(0.9)
   })
 })
+
+describe("no site without SIREN evidence accepted in adversarial cases (threshold 0.5)", () => {
+  const noSiren = (html: string, domain: string) => matchScore(company, site(domain, html))
+
+  test("the same name in another city", () => {
+    const match = noSiren(
+      `<main><h1>Boulangerie Martin</h1><p>12 rue Sainte-Catherine, 33000 Bordeaux</p></main>`,
+      "boulangerie-martin.fr"
+    )
+    expect(match.score).toBeLessThan(0.5)
+  })
+
+  test("a franchise or chain site listing its stores, the company's among them", () => {
+    const stores = ["69001 Lyon", "75011 Paris", "13008 Marseille", "31000 Toulouse", "44000 Nantes"]
+      .map((place) => `<li>Boulangerie Martin – ${place}</li>`)
+      .join("")
+    const match = noSiren(`<main><h1>Nos boulangeries Martin</h1><ul>${stores}</ul></main>`, "boulangeries-martin.com")
+    expect(match.evidence.map((item) => item.signal)).toContain("many_places")
+    expect(match.score).toBeLessThan(0.5)
+  })
+
+  test("a directory page naming the company with its address among others", () => {
+    const entries = [
+      "Boulangerie Martin, 3 rue du Four, 69001 Lyon",
+      "Boulangerie Petit, 8 rue Neuve, 69002 Lyon",
+      "Au Bon Pain, 1 place Bellecour, 69002 Lyon",
+      "Maison Roux, 4 quai Saint-Vincent, 69001 Lyon",
+      "Pains & Co, 10 cours Vitton, 69006 Lyon",
+      "Le Fournil, 2 rue Garibaldi, 69003 Lyon"
+    ]
+      .map((entry) => `<li>${entry}</li>`)
+      .join("")
+    const match = noSiren(`<main><h1>Boulangeries à Lyon</h1><ul>${entries}</ul></main>`, "annuaire-boulangeries.fr")
+    expect(match.score).toBeLessThan(0.5)
+  })
+})
