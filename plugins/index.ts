@@ -5,9 +5,11 @@
 import type { Plugin } from "../core/Plugin.ts"
 import contacts from "./contacts/index.ts"
 import correlation from "./correlation/index.ts"
+import discovery from "./discovery/index.ts"
 import exportPlugin from "./export/index.ts"
 import normalize from "./normalize/index.ts"
 import parse from "./parse/index.ts"
+import places from "./places/index.ts"
 import quality from "./quality/index.ts"
 import sirene from "./sirene/index.ts"
 import web from "./web/index.ts"
@@ -16,8 +18,10 @@ export const builtinPlugins: ReadonlyArray<Plugin> = [
   sirene,
   normalize,
   quality,
+  discovery,
   web,
   parse,
+  places,
   correlation,
   contacts,
   exportPlugin

@@ -121,8 +121,10 @@ describe("filon --json", () => {
       "sirene",
       "normalize",
       "quality",
+      "discovery",
       "web",
       "parse",
+      "places",
       "correlation",
       "contacts",
       "export"
@@ -130,7 +132,7 @@ describe("filon --json", () => {
     expect(builtins.not_available).not.toContain("dumps.collect")
     expect(builtins.not_available).not.toContain("crawl.site")
     expect(builtins.not_available).not.toContain("enrich.email")
-    expect(builtins.not_available).toContain("enrich.contacts")
+    expect(builtins.not_available).toContain("parse.pdf")
 
     const loaded = await spawnCli(["plugins", "--json", "--plugin", testPlugin])
     expect(loaded.code).toBe(0)
@@ -139,8 +141,10 @@ describe("filon --json", () => {
       "sirene",
       "normalize",
       "quality",
+      "discovery",
       "web",
       "parse",
+      "places",
       "correlation",
       "contacts",
       "export",
