@@ -6,8 +6,9 @@
 import { readdir, rm, stat } from "node:fs/promises"
 import { basename, join, relative } from "node:path"
 import * as Effect from "effect/Effect"
+import type { Rec } from "../../core/Record.ts"
 import { defineStep, type RecordInput, type StepContext } from "../../core/Step.ts"
-import { datasetColumns, isEnrichment, writeDatasets } from "./columns.ts"
+import { type DatasetColumn, datasetColumns, type ExplodedFile, isEnrichment, writeDatasets } from "./columns.ts"
 import { codeVersions } from "./versions.ts"
 import { renderSha256Txt } from "./writers/checksums.ts"
 import { renderDataDictionary } from "./writers/dictionary.ts"
@@ -19,8 +20,68 @@ const FILES = {
   enrichedParquet: "dataset_enriched.parquet",
   manifest: "manifest.json",
   checksums: "sha256.txt",
-  dictionary: "data_dictionary.md"
+  dictionary: "data_dictionary.md",
+  contacts: "contacts/contacts.parquet",
+  contactsClean: "contacts/contacts_clean.parquet"
 } as const
+
+/** One row per contact value: the columns of contacts/contacts.parquet and contacts/contacts_clean.parquet. */
+const contactColumns = (step: string): DatasetColumn[] =>
+  (
+    [
+      ["siret", "string", "Establishment identifier", false],
+      ["siren", "string", "Legal unit identifier", false],
+      ["type", "string", "email, phone, website or social", false],
+      ["value", "string", "The contact value: email, phone (E.164), website or profile URL", true],
+      [
+        "kind",
+        "string",
+        "email: generic / nominative; phone: landline, mobile, premium…; social: platform; website: site",
+        false
+      ],
+      [
+        "personal",
+        "boolean",
+        "True when the value identifies a person (named address, mobile, a person's profile)",
+        false
+      ],
+      ["source_step", "string", "The step that found the value (the first source when several did)", false],
+      ["sources", "string[]", "Every step that gave the value", false],
+      ["url", "string", "The page the value was found on", false],
+      ["part", "string", "The part of that page (contact, legal, footer…)", false],
+      ["via", "string", "How it was found (mailto link, text, JSON-LD, maps…)", false],
+      ["confidence", "number", "Confidence of the value, 0-1", false],
+      ["fetched_at", "datetime", "When the page was fetched", false],
+      ["mx", "boolean", "Emails: the domain accepts mail (empty when not checked)", false],
+      ["disposable", "boolean", "Emails: a disposable mail domain", false],
+      ["on_site_domain", "boolean", "Emails: on the domain of the company's website", false]
+    ] as const
+  ).map(([name, type, description, personal]) => ({ name, type, description, personal, step }))
+
+/** The rows of one record's contact list field (`contacts` or `contacts_clean`). */
+const contactRows = (field: string) =>
+  function* (record: Rec) {
+    const items = record[field]
+    if (!Array.isArray(items)) return
+    const siren = typeof record.siren === "string" ? record.siren : String(record.siret ?? "").slice(0, 9)
+    for (const item of items) {
+      if (typeof item === "object" && item !== null) yield { ...item, siret: record.siret, siren }
+    }
+  }
+
+/** The contact files of the steps in the profile: contacts.parquet (enrich.contacts), contacts_clean.parquet. */
+const contactFiles = (context: StepContext<unknown>): ExplodedFile[] => {
+  const writer = (field: string) => context.upstreamFields.find((declared) => declared.name === field)?.step
+  const files: ExplodedFile[] = []
+  for (const [field, path] of [
+    ["contacts", FILES.contacts],
+    ["contacts_clean", FILES.contactsClean]
+  ] as const) {
+    const step = writer(field)
+    if (step !== undefined) files.push({ path, columns: contactColumns(step), rowsOf: contactRows(field) })
+  }
+  return files
+}
 
 /** "2025-11-01-StockEtablissement_utf8.zip" -> "2025-11": the month the stock describes, from the published name. */
 const stockMonth = (file: string) => /(\d{4}-\d{2})-\d{2}-Stock/.exec(basename(file))?.[1] ?? null
@@ -53,17 +114,24 @@ const exportDataset = (context: StepContext<unknown>, input: RecordInput) =>
     const all = datasetColumns(context.upstreamFields)
     const registry = all.filter((column) => !isEnrichment(column))
     const enriched = registry.length < all.length
-    const written = yield* writeDatasets(context, input, [
-      { columns: registry, csv: FILES.csv, parquet: FILES.parquet },
-      ...(enriched ? [{ columns: all, csv: FILES.enrichedCsv, parquet: FILES.enrichedParquet }] : [])
-    ])
-    if (!enriched) {
-      // A run folder reused by a profile without enrichment: an older run's enriched files would sit
-      // beside this run's dataset, looking current.
-      yield* Effect.promise(() =>
-        Promise.all([FILES.enrichedCsv, FILES.enrichedParquet].map((file) => rm(context.path(file), { force: true })))
-      )
-    }
+    const contacts = contactFiles(context)
+    const written = yield* writeDatasets(
+      context,
+      input,
+      [
+        { columns: registry, csv: FILES.csv, parquet: FILES.parquet },
+        ...(enriched ? [{ columns: all, csv: FILES.enrichedCsv, parquet: FILES.enrichedParquet }] : [])
+      ],
+      undefined,
+      contacts
+    )
+    // A run folder reused by a profile without enrichment (or without the contact steps): an older
+    // run's files would sit beside this run's dataset, looking current.
+    const stale = [
+      ...(enriched ? [] : [FILES.enrichedCsv, FILES.enrichedParquet]),
+      ...[FILES.contacts, FILES.contactsClean].filter((path) => !contacts.some((file) => file.path === path))
+    ]
+    yield* Effect.promise(() => Promise.all(stale.map((file) => rm(context.path(file), { force: true }))))
     const hasPremium = context.upstreamOutputs().some((output) => output.path.startsWith("dataset_premium."))
     const dictionary = renderDataDictionary({
       title: `Data dictionary — ${context.job.niche}`,
@@ -71,11 +139,16 @@ const exportDataset = (context: StepContext<unknown>, input: RecordInput) =>
       files: [
         { file: `${FILES.csv}, ${FILES.parquet}`, columns: registry },
         ...(enriched ? [{ file: `${FILES.enrichedCsv}, ${FILES.enrichedParquet}`, columns: all }] : []),
-        ...(hasPremium ? [{ file: "dataset_premium.csv, dataset_premium.parquet", columns: all }] : [])
+        ...(hasPremium ? [{ file: "dataset_premium.csv, dataset_premium.parquet", columns: all }] : []),
+        ...contacts.map((file) => ({ file: file.path, columns: file.columns }))
       ]
     })
     const dictionaryOut = yield* context.writeOutput(FILES.dictionary, dictionary)
-    return [...written.flatMap(({ csvOut, parquetOut }) => [csvOut, parquetOut]), dictionaryOut].map((output) => ({
+    return [
+      ...written.flatMap(({ csvOut, parquetOut }) => [csvOut, parquetOut]),
+      ...written.exploded,
+      dictionaryOut
+    ].map((output) => ({
       ...output,
       step: context.invokedAs
     }))
@@ -84,17 +157,18 @@ const exportDataset = (context: StepContext<unknown>, input: RecordInput) =>
 export const packageExport = defineStep({
   id: "package.export",
   description:
-    "Writes dataset.csv and dataset.parquet (dataset_enriched.* too when the profile enriches), manifest.json, sha256.txt and data_dictionary.md.",
+    "Writes dataset.csv and dataset.parquet (dataset_enriched.* too when the profile enriches, contacts/*.parquet with the contact steps), manifest.json, sha256.txt and data_dictionary.md; honours the job's suppression_list.",
   kind: "sink",
   after: ["*"],
   readsJob: true,
   // 2: enrichment columns moved from dataset.* to dataset_enriched.*
-  version: "2",
+  // 3: contacts/*.parquet, the suppression list and diffusion P applied to every file
+  version: "3",
   reads: { siret: { type: "string", description: "Establishment identifier" } },
   outputs: Object.values(FILES).map((path) => ({
     path,
     description: `${path}`,
-    ...(path.startsWith("dataset_enriched.") ? { optional: true } : {})
+    ...(path.startsWith("dataset_enriched.") || path.startsWith("contacts/") ? { optional: true } : {})
   })),
   run: (input, context) =>
     Effect.gen(function* () {

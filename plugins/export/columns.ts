@@ -2,12 +2,16 @@
  * Which fields become dataset columns: every field declared upstream that is not internal, in
  * plan order (identifiers first), so the columns follow the steps' declarations, not the data.
  */
+import { mkdir } from "node:fs/promises"
+import { dirname } from "node:path"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { writeAtomic } from "../../core/AtomicFile.ts"
 import type { Rec } from "../../core/Record.ts"
 import type { DeclaredField, RecordInput, StepContext } from "../../core/Step.ts"
 import { fanOut } from "../../core/StreamBridge.ts"
+import { loadSuppression, type Suppression, scrubRecord } from "./Suppression.ts"
 import { csvChunks } from "./writers/csv.ts"
 import { writeParquet } from "./writers/lazy-parquet.ts"
 
@@ -77,9 +81,61 @@ const ENRICHMENT_STAGES = new Set([
   "scraper"
 ])
 
-/** True for a field written by an enrichment step (the step as the profile names it, e.g. `enrich.email`). */
+/**
+ * True for a field written by an enrichment step (the step as the profile names it, e.g. `enrich.email`).
+ * quality.clean_contacts (and its aliases) sorts web contacts, so its fields are enrichment too.
+ */
 export const isEnrichment = (column: Pick<DatasetColumn, "step">) =>
-  ENRICHMENT_STAGES.has(column.step.split(".")[0] ?? "")
+  ENRICHMENT_STAGES.has(column.step.split(".")[0] ?? "") || column.step.startsWith("quality.clean_contacts")
+
+/**
+ * What every export file gets of a record (GDPR): nothing when its SIREN is on the suppression list;
+ * otherwise every suppressed email or domain scrubbed from every cell, and, for a company that
+ * objected to diffusion (SIRENE statut P), no personal item (flagged `personal`, a nominative
+ * address, a person's LinkedIn profile) in any cell.
+ */
+export const exportable = (record: Rec, suppression: Suppression): Rec | null => {
+  if (suppression.suppressesCompany(record)) return null
+  const scrubbed = scrubRecord(record, suppression)
+  if (scrubbed.diffusion !== "P") return scrubbed
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(scrubbed)) {
+    if (!Array.isArray(value)) out[key] = isPersonalItem(value) ? null : value
+    else {
+      const kept = value.filter((item) => !isPersonalItem(item))
+      out[key] = kept.length === 0 ? null : kept
+    }
+  }
+  return out
+}
+
+/** A person's LinkedIn profile (not a company page), as a URL. */
+const PERSON_PROFILE = /linkedin\.com\/in\//i
+
+/** A list item or cell that identifies a person: flagged personal, a named address, a person's profile. */
+const isPersonalItem = (item: unknown): boolean => {
+  if (typeof item === "string") return PERSON_PROFILE.test(item)
+  if (typeof item !== "object" || item === null) return false
+  const fields = item as { personal?: unknown; kind?: unknown; platform?: unknown; company_page?: unknown }
+  return (
+    fields.personal === true ||
+    fields.kind === "nominative" ||
+    (fields.platform === "linkedin" && fields.company_page === false)
+  )
+}
+
+/** A Parquet-only file with several rows per record (e.g. contacts/contacts.parquet). */
+export interface ExplodedFile {
+  readonly path: string
+  readonly columns: ReadonlyArray<DatasetColumn>
+  readonly rowsOf: (record: Rec) => Iterable<Record<string, unknown>>
+}
+
+async function* explode(records: AsyncIterable<Rec>, file: ExplodedFile) {
+  for await (const record of records) {
+    for (const row of file.rowsOf(record)) yield projectRecord(row, file.columns)
+  }
+}
 
 export interface DatasetFiles {
   readonly columns: ReadonlyArray<DatasetColumn>
@@ -88,21 +144,27 @@ export interface DatasetFiles {
 }
 
 /**
- * Writes each dataset as CSV and Parquet from one pass over the input (every writer pulls from a
- * bounded broadcast), and records the outputs.
+ * Writes each dataset as CSV and Parquet (and each exploded file as Parquet) from one pass over the
+ * input (every writer pulls from a bounded broadcast), and records the outputs. Records go through
+ * `exportable` first: the job's suppression list and diffusion status apply to every file.
  */
 export const writeDatasets = (
   context: StepContext<unknown>,
   input: RecordInput,
   datasets: ReadonlyArray<DatasetFiles>,
-  keep: (record: Rec) => boolean = () => true
+  keep: (record: Rec) => boolean = () => true,
+  exploded: ReadonlyArray<ExplodedFile> = []
 ) =>
   Effect.gen(function* () {
+    const suppression = yield* loadSuppression(context)
     const rows = datasets.map(() => 0)
-    const kept = input.pipe(Stream.filter(keep))
-    yield* fanOut(
-      kept,
-      datasets.flatMap((dataset, index) => [
+    const explodedRows = exploded.map(() => 0)
+    const kept = input.pipe(
+      Stream.filter(keep),
+      Stream.filterMap((record) => Option.fromNullable(exportable(record, suppression)))
+    )
+    yield* fanOut(kept, [
+      ...datasets.flatMap((dataset, index) => [
         async (records: AsyncIterable<Rec>) => {
           const written = await writeParquet(
             context.path(dataset.parquet),
@@ -116,8 +178,13 @@ export const writeDatasets = (
             writeAtomic(context.path(dataset.csv), csvChunks(dataset.columns, project(records, dataset.columns)))
           )
         }
-      ])
-    )
+      ]),
+      ...exploded.map((file, index) => async (records: AsyncIterable<Rec>) => {
+        await mkdir(dirname(context.path(file.path)), { recursive: true })
+        const written = await writeParquet(context.path(file.path), file.columns, explode(records, file))
+        explodedRows[index] = written.rows
+      })
+    ])
     const written = []
     for (const [index, dataset] of datasets.entries()) {
       const meta = { rows: rows[index]!, schema: dataset.columns.map((column) => column.name) }
@@ -125,7 +192,12 @@ export const writeDatasets = (
       const csvOut = yield* context.recordOutput(dataset.csv, meta)
       written.push({ parquetOut, csvOut, rows: meta.rows })
     }
-    return written
+    const explodedOut = []
+    for (const [index, file] of exploded.entries()) {
+      const meta = { rows: explodedRows[index]!, schema: file.columns.map((column) => column.name) }
+      explodedOut.push(yield* context.recordOutput(file.path, meta))
+    }
+    return Object.assign(written, { exploded: explodedOut })
   })
 
 /** One dataset as CSV and Parquet. */
