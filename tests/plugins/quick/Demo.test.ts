@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe("bun run demo", () => {
   it.skipIf(!hasSample)(
-    "runs quick, then the web path on the fixture web: sites crawled, contacts extracted into dataset_enriched",
+    "runs quick, then standard offline on the fixture web: sites crawled, contacts extracted into dataset_enriched and contacts/",
     async () => {
       const folder = await tempDir("demo-script")
       try {
@@ -46,6 +46,9 @@ describe("bun run demo", () => {
           tail: ""
         })
         expect(stderr).toMatch(/Crawl: 40 sites, \d+ pages kept/)
+        const manifest = JSON.parse(await readFile(join(folder, "web", "manifest.json"), "utf8"))
+        expect(manifest.profile).toBe("standard")
+        expect(manifest.files.map((file: { path: string }) => file.path)).toContain("contacts/contacts.parquet")
         const [registryHeader] = parseCsv(await readFile(join(folder, "web", "dataset.csv"), "utf8"))
         expect(registryHeader).not.toContain("crawl_status")
         const [header, ...rows] = parseCsv(await readFile(join(folder, "web", "dataset_enriched.csv"), "utf8"))
