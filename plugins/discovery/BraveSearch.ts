@@ -79,7 +79,8 @@ const parseJson = (response: FetchResponse): unknown => {
 export const braveResults = (body: unknown): SearchResult[] | string => {
   if (typeof body !== "object" || body === null) return "the answer is not a JSON object"
   const web = (body as { web?: unknown }).web
-  if (web === undefined) return []
+  if (web === undefined || web === null) return []
+  if (typeof web !== "object") return "web is not a JSON object"
   const results = (web as { results?: unknown }).results
   if (!Array.isArray(results)) return "web.results is not a list"
   const out: SearchResult[] = []

@@ -37,6 +37,9 @@ export const premiumDataset = defineStep({
   description: "Keeps active rows with a checked contact channel and quality_score >= premium.min_quality_score.",
   kind: "sink",
   needs: ["quality.score"],
+  // The job's suppression list shapes the file (GDPR): a changed job writes it again on resume.
+  readsJob: true,
+  version: "2",
   reads: {
     quality_score: { type: "integer", description: "0-100 completeness score" },
     is_active: { type: "boolean", description: "Establishment and legal unit active" }

@@ -96,8 +96,13 @@ export const isEnrichment = (column: Pick<DatasetColumn, "step">) =>
  */
 export const exportable = (record: Rec, suppression: Suppression): Rec | null => {
   if (suppression.suppressesCompany(record)) return null
-  const scrubbed = scrubRecord(record, suppression)
+  let scrubbed = scrubRecord(record, suppression)
+  // A suppressed website: nothing taken from its pages stays, whatever domain the values are on.
+  if (siteSuppressed(record, suppression)) scrubbed = withoutFields(scrubbed, FROM_THE_SITE)
   if (scrubbed.diffusion !== "P") return scrubbed
+  // A company that objected to diffusion is often a sole trader: its numbers, profiles, Places
+  // address and the evidence naming them identify a person.
+  scrubbed = withoutFields(scrubbed, PERSONAL_WHEN_P)
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(scrubbed)) {
     if (!Array.isArray(value)) out[key] = isPersonalItem(value) ? null : value
@@ -107,6 +112,73 @@ export const exportable = (record: Rec, suppression: Suppression): Rec | null =>
     }
   }
   return out
+}
+
+/** Fields taken from a company's own pages (crawl and extraction). */
+const FROM_THE_SITE = [
+  "website",
+  "domain",
+  "email",
+  "emails",
+  "emails_nominative",
+  "email_details",
+  "email_mx",
+  "phone",
+  "phones",
+  "phone_type",
+  "phone_details",
+  "fax_numbers",
+  "linkedin_url",
+  "social_urls",
+  "social_details",
+  "site_siren",
+  "site_siret",
+  "site_vat",
+  "site_rcs",
+  "site_publisher",
+  "jsonld_type",
+  "jsonld_name",
+  "contacts",
+  "contacts_clean",
+  "contacts_rejected"
+]
+
+/** Fields left out for a company with diffusion status P (besides items flagged personal). */
+const PERSONAL_WHEN_P = [
+  "phone",
+  "phones",
+  "phone_type",
+  "phone_details",
+  "fax_numbers",
+  "emails_nominative",
+  "linkedin_url",
+  "social_urls",
+  "social_details",
+  "site_publisher",
+  "maps_phone",
+  "maps_address",
+  "maps_place_id",
+  "match_evidence"
+]
+
+const withoutFields = (record: Rec, fields: ReadonlyArray<string>): Rec => {
+  const out: Record<string, unknown> = { ...record }
+  for (const field of fields) if (field in out) out[field] = null
+  return out
+}
+
+/** The record's website is on a suppressed domain (or a sub-domain of one). */
+const siteSuppressed = (record: Rec, suppression: Suppression): boolean => {
+  if (suppression.domains.size === 0 || typeof record.website !== "string") return false
+  let host: string
+  try {
+    const text = record.website.trim()
+    host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`).hostname.toLowerCase()
+  } catch {
+    return false
+  }
+  const labels = host.replace(/^www\./, "").split(".")
+  return labels.some((_, index) => suppression.domains.has(labels.slice(index).join(".")))
 }
 
 /** A person's LinkedIn profile (not a company page), as a URL. */

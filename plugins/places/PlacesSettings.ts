@@ -77,7 +77,10 @@ const text = (value: unknown): string | null => (typeof value === "string" && va
 
 /** The company as a query: normalized fields first, else the raw registry columns of dumps.collect. */
 export const companyQueryOf = (record: Rec): CompanyQuery => {
-  const names = [
+  // A company whose owner objected to diffusion (often a sole trader under their own name) is not
+  // searched for: its name is not sent to a provider, and it gets no Places fields.
+  const diffusible = record.diffusion !== "P"
+  const candidates = [
     record.name,
     record.input_name,
     record.legal_name,
@@ -85,8 +88,7 @@ export const companyQueryOf = (record: Rec): CompanyQuery => {
     record.denominationUsuelleEtablissement,
     record.denominationUniteLegale
   ]
-    .map(text)
-    .filter((name): name is string => name !== null)
+  const names = diffusible ? candidates.map(text).filter((name): name is string => name !== null) : []
   const street = [record.numeroVoieEtablissement, record.typeVoieEtablissement, record.libelleVoieEtablissement]
     .map(text)
     .filter((part) => part !== null)

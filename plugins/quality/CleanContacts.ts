@@ -164,6 +164,13 @@ export const cleanRecord = (
 }
 
 const NO_CONTACT_FILE = "contacts/no_contact.csv"
+/**
+ * The first pass of a profile that cleans twice (`hybrid`: `_initial`, then `_final`) writes its
+ * list apart, so the two never record the same file with different contents.
+ */
+const NO_CONTACT_INITIAL_FILE = "contacts/no_contact_initial.csv"
+const noContactFile = (invokedAs: string) =>
+  invokedAs === "quality.clean_contacts_initial" ? NO_CONTACT_INITIAL_FILE : NO_CONTACT_FILE
 const NO_CONTACT_COLUMNS = [
   { name: "siret", type: "string" },
   { name: "siren", type: "string" },
@@ -209,7 +216,16 @@ export const cleanContactsStep = defineStep<CleanContactsConfig>({
     }
   },
   outputs: [
-    { path: NO_CONTACT_FILE, description: "Establishments left with no clean email or phone, with the reason" }
+    {
+      path: NO_CONTACT_FILE,
+      description: "Establishments left with no clean email or phone, with the reason",
+      optional: true
+    },
+    {
+      path: NO_CONTACT_INITIAL_FILE,
+      description: "The same after the first cleaning pass (quality.clean_contacts_initial)",
+      optional: true
+    }
   ],
   config: Config,
   readsJob: true,
@@ -241,10 +257,13 @@ export const cleanContactsStep = defineStep<CleanContactsConfig>({
           Stream.filter((row): row is Rec => row !== null)
         )
         yield* writeAtomic(
-          context.path(NO_CONTACT_FILE),
+          context.path(noContactFile(context.invokedAs)),
           csvChunks(NO_CONTACT_COLUMNS, Stream.toAsyncIterable(noContactRows))
         )
-        yield* context.recordOutput(NO_CONTACT_FILE, { rows, schema: NO_CONTACT_COLUMNS.map((column) => column.name) })
+        yield* context.recordOutput(noContactFile(context.invokedAs), {
+          rows,
+          schema: NO_CONTACT_COLUMNS.map((column) => column.name)
+        })
         const tally = { clean: 0, rejected: 0 }
         const clean = (record: Rec): Rec => {
           const result = cleanRecord(record, config, suppression, shared)

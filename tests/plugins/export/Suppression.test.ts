@@ -312,8 +312,58 @@ describe("suppression list file", () => {
       emails: ["b@x.fr"],
       contacts: [{ value: "b@x.fr", personal: false }],
       email_details: null,
+      // Profiles and numbers of a company with diffusion P are left out altogether (often a sole
+      // trader: even its company page and its phones identify the person).
       linkedin_url: null,
-      social_urls: ["https://www.linkedin.com/company/x"]
+      social_urls: null
+    })
+  })
+
+  it("diffusion P: phones, Places address and phone, and match evidence are left out too", () => {
+    const record = {
+      siret: "2",
+      diffusion: "P",
+      phone: "+33612345678",
+      phones: ["+33612345678"],
+      phone_details: [{ value: "+33612345678", type: "mobile" }],
+      maps_phone: "+33612345678",
+      maps_address: "3 rue du Four, 69001 Lyon",
+      match_evidence: ['name +0.3: "Jean Dupont" matches the site\'s name'],
+      email: "contact@x.fr",
+      quality_score: 80
+    }
+    expect(exportable(record, makeSuppression({}))).toEqual({
+      siret: "2",
+      diffusion: "P",
+      phone: null,
+      phones: null,
+      phone_details: null,
+      maps_phone: null,
+      maps_address: null,
+      match_evidence: null,
+      email: "contact@x.fr",
+      quality_score: 80
+    })
+  })
+
+  it("a suppressed website domain: nothing taken from its pages stays, whatever domain it is on", () => {
+    const record = {
+      siret: "3",
+      website: "https://www.acme.fr/",
+      email: "acme.contact@gmail.com",
+      emails: ["acme.contact@gmail.com"],
+      phone: "+33478000001",
+      linkedin_url: "https://www.linkedin.com/company/acme",
+      maps_rating: 4.5
+    }
+    expect(exportable(record, makeSuppression({ domains: ["acme.fr"] }))).toEqual({
+      siret: "3",
+      website: null,
+      email: null,
+      emails: null,
+      phone: null,
+      linkedin_url: null,
+      maps_rating: 4.5
     })
   })
 
