@@ -166,7 +166,8 @@ const candidates = (record: Rec, options: ConsolidateOptions): Contact[] => {
     })
   }
   const mapsWebsite = str(record.maps_website)
-  const rejectedHost = siteRejected ? hostOf(str(record.website) ?? "") : null
+  // correlation.checks moves a rejected site to `rejected_website`.
+  const rejectedHost = siteRejected ? hostOf(str(record.rejected_website) ?? str(record.website) ?? "") : null
   if (mapsWebsite !== null && (rejectedHost === null || hostOf(mapsWebsite) !== rejectedHost))
     add({
       type: "website",
@@ -236,6 +237,7 @@ export const enrichContactsStep = defineStep({
     website: { type: "string", description: "Website", optional: true },
     maps_phone: { type: "string", description: "Phone from a Places provider", optional: true },
     maps_website: { type: "string", description: "Website from a Places provider", optional: true },
+    rejected_website: { type: "string", description: "A website correlation.checks rejected", optional: true },
     match_status: {
       type: "string",
       description: "correlation.checks' verdict: a rejected site gives nothing",

@@ -68,6 +68,11 @@ export const correlationChecks = defineStep<CorrelationConfig>({
     match_status: {
       type: "string",
       description: "accepted, rejected (below min_match_score: its contacts are not taken), or no_site"
+    },
+    website: { type: "string", description: "The company's website; emptied when correlation.checks rejects it" },
+    rejected_website: {
+      type: "string",
+      description: "The website correlation.checks found is not the company's (score below min_match_score)"
     }
   },
   config: Config,
@@ -90,6 +95,8 @@ export const correlationChecks = defineStep<CorrelationConfig>({
           tally[status]++
           return {
             ...record,
+            // A rejected site is not the company's: it leaves `website` for `rejected_website`.
+            ...(status === "rejected" ? { website: null, rejected_website: record.website ?? null } : {}),
             match_score: match.score,
             match_evidence: match.evidence.map(
               (item) => `${item.signal} ${item.weight >= 0 ? "+" : ""}${item.weight}: ${item.detail}`

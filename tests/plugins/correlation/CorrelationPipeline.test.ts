@@ -98,3 +98,12 @@ describe("correlation.checks in a run", () => {
     expect(accepted.filter((row) => row.phones !== null).length).toBeGreaterThan(accepted.length / 2)
   })
 })
+
+describe("a rejected website", () => {
+  test("leaves `website` empty and is kept as `rejected_website`", () => {
+    for (const row of rows.filter((candidate) => candidate.match_status === "rejected")) {
+      expect(row.website).toBeNull()
+      expect(row.rejected_website).toBe(given.get(row.siret!)!.domain)
+    }
+  })
+})
