@@ -3,9 +3,10 @@
  * contracts) and the lock that keeps two live runs out of one folder.
  */
 
+import { createHash } from "node:crypto"
 import { open, readFile, rm, stat, utimes } from "node:fs/promises"
 import { hostname } from "node:os"
-import { join } from "node:path"
+import { dirname, isAbsolute, join, resolve } from "node:path"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -185,6 +186,22 @@ export const checkOutputs = (
       if (digest?.sha256 !== output.sha256) return { ok: false, path: output.path, reason: "altered" }
     }
     return { ok: true }
+  })
+
+/**
+ * The content of the files a job points to (its `suppression_list`, relative to the job file), as one
+ * sha256; null when it names none. In the fingerprint of the steps that read the job, so editing the
+ * file re-runs them on resume. An unreadable file hashes as such (the step reading it names it).
+ */
+export const jobFilesDigest = (job: Job, jobFile: string | null): Effect.Effect<string | null> =>
+  Effect.promise(async () => {
+    const path = job.suppression_list
+    if (path === undefined) return null
+    const file = isAbsolute(path) ? path : resolve(jobFile === null ? process.cwd() : dirname(jobFile), path)
+    const content = await readFile(file).catch(() => null)
+    return createHash("sha256")
+      .update(content === null ? `unreadable ${file}` : content)
+      .digest("hex")
   })
 
 /** A cheap fingerprint of input files (path, size, modification time); folders are listed. */

@@ -35,6 +35,7 @@ import { classifyOutcome, MissingUpstream } from "./RunOutcome.ts"
 import {
   acquireLock,
   describeInputs,
+  jobFilesDigest,
   type RunLocked,
   type RunState,
   readState,
@@ -131,6 +132,7 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
         job: request.job,
         inputs: request.inputs,
         inputsDescription: yield* describeInputs(request.inputs),
+        jobFilesDigest: yield* jobFilesDigest(request.job, request.jobFile),
         sample: request.sample,
         profile: { id: plan.profile.id, file: plan.profile.file },
         upstreamFields: upstreamFieldsOf(plan.nodes),

@@ -44,6 +44,11 @@ export interface ExecutionEnv {
   readonly job: StepContext<unknown>["job"]
   readonly inputs: ReadonlyArray<string>
   readonly inputsDescription: string
+  /**
+   * The sha256 of the files the job points to (its suppression list), or null without any: a step
+   * that reads the job is re-run when such a file's content changes, not only its path.
+   */
+  readonly jobFilesDigest: string | null
   readonly sample: number | undefined
   readonly profile: { readonly id: string; readonly file: string }
   /** Fields declared upstream of each node (by node name). */
@@ -80,6 +85,8 @@ export const fingerprintOf = (
       // Files upstream steps left (a manifest lists and hashes them) and, for steps that embed it, the job.
       upstreamOutputs: env.upstreamOutputs(node.name).map((output) => `${output.path}:${output.sha256}`),
       job: node.step!.readsJob ? env.job : null,
+      // Only present when the job names such files, so other runs' fingerprints stay as they were.
+      ...(node.step!.readsJob && env.jobFilesDigest !== null ? { jobFiles: env.jobFilesDigest } : {}),
       inputs: node.step!.kind === "source" ? sha256(env.inputsDescription) : null,
       sample: env.sample ?? null
     })

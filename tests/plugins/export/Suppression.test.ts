@@ -125,6 +125,7 @@ const rowsOf = async (file: string): Promise<Array<Record<string, unknown>>> =>
 
 let sites: GroundTruth[]
 let out: string
+let runDir: string
 let suppressed: { siren: GroundTruth; email: string; domain: GroundTruth; diffusionP: GroundTruth }
 
 beforeAll(async () => {
@@ -149,6 +150,7 @@ beforeAll(async () => {
     stderr: ""
   })
   out = join(dir, "out")
+  runDir = dir
 }, 180_000)
 
 afterAll(async () => {
@@ -379,4 +381,21 @@ describe("suppression list file", () => {
       `suppression list ${join(dir, "missing.csv")}: cannot be read (ENOENT)`
     )
   }, 60_000)
+})
+
+describe("editing the suppression list", () => {
+  it("re-runs the exports on resume: a SIREN added to the same file leaves every dataset", async () => {
+    const added = sites.find(
+      (site) =>
+        ![suppressed.siren, suppressed.domain, suppressed.diffusionP].some((other) => other.siren === site.siren)
+    )!
+    expect(table(join(out, "dataset.csv")).some((row) => row.siret === added.siret)).toBe(true)
+    const list = join(runDir, "lists", "optout.csv")
+    writeFileSync(list, `${readFileSync(list, "utf8")}${added.siren},objected later\n`)
+    const resumed = await runCli(["resume", "--out", "out"], runDir)
+    expect([0, 4]).toContain(resumed.code)
+    for (const file of ["dataset.csv", "dataset_enriched.csv", "dataset_premium.csv"]) {
+      expect(table(join(out, file)).filter((row) => row.siret === added.siret)).toEqual([])
+    }
+  }, 180_000)
 })
