@@ -11,7 +11,7 @@ import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 import { ownByConfidence, provenance } from "./details.ts"
 import type { EmailFound } from "./email/extractEmails.ts"
-import { openFactsSource } from "./siteFacts.ts"
+import { openFactsSource, SITE_FACTS_AFTER, SITE_FACTS_READS } from "./siteFacts.ts"
 
 const Config = Schema.Struct({
   /** Look up each address's domain MX records (one query per domain, cached). */
@@ -73,15 +73,9 @@ export const enrichEmailStep = defineStep<EmailConfig>({
     "Emails from each site's pages: deobfuscated, placeholders and third parties' addresses left out, generic or nominative, domain, disposable and MX checks",
   kind: "transform",
   needs: ["crawl.site"],
-  after: ["crawl.site", "headless.collect", "parse.html", "parse.jsonld", "correlation.checks"],
+  after: SITE_FACTS_AFTER,
   reads: {
-    website: { type: "string", description: "Website crawled", optional: true },
-    page_facts: { type: "object", description: "Facts from parse.html", optional: true },
-    match_status: {
-      type: "string",
-      description: "correlation.checks' verdict: a rejected site gives no contacts",
-      optional: true
-    },
+    ...SITE_FACTS_READS,
     diffusion: { type: "string", description: "SIRENE diffusion status (P: no personal data)", optional: true }
   },
   writes: {

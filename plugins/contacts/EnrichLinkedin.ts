@@ -8,7 +8,7 @@ import * as Stream from "effect/Stream"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 import { provenance } from "./details.ts"
-import { openFactsSource } from "./siteFacts.ts"
+import { openFactsSource, SITE_FACTS_AFTER, SITE_FACTS_READS } from "./siteFacts.ts"
 import type { SocialFound } from "./social/extractSocial.ts"
 
 /** The LinkedIn link to show: a company page before a person's profile, the most confident first. */
@@ -24,15 +24,9 @@ export const enrichLinkedinStep = defineStep({
     "LinkedIn company page and other social profiles linked from each site (share links and placeholders left out)",
   kind: "transform",
   needs: ["crawl.site"],
-  after: ["crawl.site", "headless.collect", "parse.html", "parse.jsonld", "correlation.checks"],
+  after: SITE_FACTS_AFTER,
   reads: {
-    website: { type: "string", description: "Website crawled", optional: true },
-    page_facts: { type: "object", description: "Facts from parse.html", optional: true },
-    match_status: {
-      type: "string",
-      description: "correlation.checks' verdict: a rejected site gives no contacts",
-      optional: true
-    }
+    ...SITE_FACTS_READS
   },
   writes: {
     linkedin_url: {

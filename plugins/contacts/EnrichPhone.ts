@@ -9,7 +9,7 @@ import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 import { ownByConfidence, provenance } from "./details.ts"
 import type { PhoneFound } from "./phone/extractPhones.ts"
-import { openFactsSource } from "./siteFacts.ts"
+import { openFactsSource, SITE_FACTS_AFTER, SITE_FACTS_READS } from "./siteFacts.ts"
 
 /** Numbers to call first: landlines and mobiles before premium or unknown lines. */
 const CALLABLE: ReadonlyArray<PhoneFound["type"]> = [
@@ -33,15 +33,9 @@ export const enrichPhoneStep = defineStep({
   description: "Phone numbers from each site's pages: E.164, type, region; faxes and third parties' numbers kept apart",
   kind: "transform",
   needs: ["crawl.site"],
-  after: ["crawl.site", "headless.collect", "parse.html", "parse.jsonld", "correlation.checks"],
+  after: SITE_FACTS_AFTER,
   reads: {
-    website: { type: "string", description: "Website crawled", optional: true },
-    page_facts: { type: "object", description: "Facts from parse.html", optional: true },
-    match_status: {
-      type: "string",
-      description: "correlation.checks' verdict: a rejected site gives no contacts",
-      optional: true
-    }
+    ...SITE_FACTS_READS
   },
   writes: {
     phone: { type: "string", description: "The company's main number (E.164), landlines and mobiles first" },

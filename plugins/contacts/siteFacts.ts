@@ -5,11 +5,25 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Rec } from "../../core/Record.ts"
-import type { StepContext } from "../../core/Step.ts"
+import type { FieldMap, StepContext } from "../../core/Step.ts"
 import type { SitePages } from "../parse/ParsedPage.ts"
 import type { SitePagesReader } from "../parse/SitePagesReader.ts"
 import { siteOf } from "../web/PageStore.ts"
 import { type PageFacts, storedFacts } from "./PageFacts.ts"
+
+/** What every step reading a record's site facts reads (declared once for the enrich steps). */
+export const SITE_FACTS_READS: FieldMap = {
+  website: { type: "string", description: "Website crawled", optional: true },
+  page_facts: { type: "object", description: "Facts from parse.html", optional: true },
+  match_status: {
+    type: "string",
+    description: "correlation.checks' verdict: a rejected site gives no contacts",
+    optional: true
+  }
+}
+
+/** The steps whose pages, facts or verdicts the enrich steps read, when the profile has them. */
+export const SITE_FACTS_AFTER = ["crawl.site", "headless.collect", "parse.html", "parse.jsonld", "correlation.checks"]
 
 /** Sites whose facts are kept while records stream by (records of one site are usually close together). */
 const RECENT_SITES = 256

@@ -11,6 +11,7 @@ import { writeAtomic } from "../../core/AtomicFile.ts"
 import type { Rec } from "../../core/Record.ts"
 import type { DeclaredField, RecordInput, StepContext } from "../../core/Step.ts"
 import { fanOut } from "../../core/StreamBridge.ts"
+import { websiteHost } from "../web/PageStore.ts"
 import { loadSuppression, type Suppression, scrubRecord } from "./Suppression.ts"
 import { csvChunks } from "./writers/csv.ts"
 import { writeParquet } from "./writers/lazy-parquet.ts"
@@ -169,15 +170,9 @@ const withoutFields = (record: Rec, fields: ReadonlyArray<string>): Rec => {
 
 /** The record's website is on a suppressed domain (or a sub-domain of one). */
 const siteSuppressed = (record: Rec, suppression: Suppression): boolean => {
-  if (suppression.domains.size === 0 || typeof record.website !== "string") return false
-  let host: string
-  try {
-    const text = record.website.trim()
-    host = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`).hostname.toLowerCase()
-  } catch {
-    return false
-  }
-  const labels = host.replace(/^www\./, "").split(".")
+  const host = suppression.domains.size === 0 ? null : websiteHost(record.website)
+  if (host === null) return false
+  const labels = host.split(".")
   return labels.some((_, index) => suppression.domains.has(labels.slice(index).join(".")))
 }
 

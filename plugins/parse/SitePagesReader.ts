@@ -4,7 +4,7 @@
  * rendering revealed). Steps that read pages (parse.html, enrich.*) open one reader per run.
  */
 import { existsSync } from "node:fs"
-import { CRAWL_PAGES, HEADLESS_PAGES, PageStore, type StoredPage, siteOf } from "../web/PageStore.ts"
+import { CRAWL_PAGES, HEADLESS_PAGES, PageStore, type StoredPage, siteOf, websiteHost } from "../web/PageStore.ts"
 import type { ParsedPage, SitePages } from "./ParsedPage.ts"
 import { parseHtml } from "./parseHtml.ts"
 import { isSharedHost } from "./sharedHosts.ts"
@@ -19,8 +19,7 @@ export const siteDomain = (homeUrl: string | null | undefined, website: unknown)
     }
   }
   if (typeof homeUrl === "string" && homeUrl !== "") return from(homeUrl)
-  const site = siteOf(website)
-  return site === undefined ? null : from(site.home)
+  return websiteHost(website)
 }
 
 export const parseStoredPage = (page: StoredPage): ParsedPage =>

@@ -9,18 +9,10 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
+import { websiteHost } from "../web/PageStore.ts"
 
 /** The host of a website value, without `www.`, lower case; null when not a usable address. */
-export const domainOf = (website: unknown): string | null => {
-  if (typeof website !== "string" || website.trim() === "") return null
-  const text = website.trim()
-  try {
-    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`)
-    return url.hostname.includes(".") ? url.hostname.toLowerCase().replace(/^www\./, "") : null
-  } catch {
-    return null
-  }
-}
+export const domainOf = websiteHost
 
 const phonesOf = (record: Rec): string[] => {
   const listed = Array.isArray(record.phones) ? record.phones : []

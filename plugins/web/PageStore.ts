@@ -253,3 +253,9 @@ export const siteOf = (website: unknown): { readonly key: string; readonly home:
     return undefined
   }
 }
+
+/** A website value's host, lower case without `www.` (`https://www.Acme.fr/x` → acme.fr); null when unusable. */
+export const websiteHost = (website: unknown): string | null => {
+  const site = siteOf(website)
+  return site === undefined ? null : new URL(site.home).hostname.replace(/^www\./, "")
+}

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import YAML from "yaml"
 import type { CliIo } from "../../cli/io.ts"
 import { main } from "../../cli/main.ts"
+import { builtinPlugins } from "../../plugins/index.ts"
 
 export const repoRoot = join(import.meta.dir, "..", "..")
 export const testPlugin = join(repoRoot, "tests", "support", "plugin", "index.ts")
@@ -49,6 +50,17 @@ export const captureIo = (cwd: string = repoRoot): CliIo & { readonly stdout: st
 /** Runs `filon <argv>` in this process. */
 export const runCli = async (argv: ReadonlyArray<string>, cwd: string = repoRoot): Promise<CliResult> => {
   const io = captureIo(cwd)
+  const code = await Effect.runPromise(main(io, argv))
+  return { code, stdout: io.stdout.join(""), stderr: io.stderr.join("") }
+}
+
+/**
+ * Runs `filon <argv>` in this process with the built-in plugins, as the real CLI does, with its own
+ * data folder under `cwd` (so no test answers another's requests from the HTTP cache).
+ */
+export const runBuiltinCli = async (argv: ReadonlyArray<string>, cwd: string): Promise<CliResult> => {
+  process.env.FILON_DATA_DIR = join(cwd, "data")
+  const io = { ...captureIo(cwd), builtins: builtinPlugins }
   const code = await Effect.runPromise(main(io, argv))
   return { code, stdout: io.stdout.join(""), stderr: io.stderr.join("") }
 }

@@ -18,7 +18,7 @@ import type { Job } from "../../../core/Job.ts"
 import type { Rec } from "../../../core/Record.ts"
 import { maskForDiffusion } from "../../normalize/rules/diffusion.ts"
 import { departmentsOfRegion } from "../../normalize/rules/geo.ts"
-import type { RegistryColumn } from "../columns.ts"
+import { ESTABLISHMENT_COLUMNS, type RegistryColumn } from "../columns.ts"
 import { compileFilter } from "../filters.ts"
 
 type Filters = NonNullable<Job["filters"]>
@@ -99,38 +99,12 @@ export const UNIT_API_COLUMNS = [
   "activitePrincipaleNAF25UniteLegale"
 ] as const satisfies ReadonlyArray<RegistryColumn>
 
-/** The establishment columns the API fills. */
-export const ESTABLISHMENT_API_COLUMNS = [
-  "siret",
-  "nic",
-  "statutDiffusionEtablissement",
-  "dateCreationEtablissement",
-  "trancheEffectifsEtablissement",
-  "etablissementSiege",
-  "complementAdresseEtablissement",
-  "numeroVoieEtablissement",
-  "indiceRepetitionEtablissement",
-  "typeVoieEtablissement",
-  "libelleVoieEtablissement",
-  "codePostalEtablissement",
-  "libelleCommuneEtablissement",
-  "libelleCommuneEtrangerEtablissement",
-  "distributionSpecialeEtablissement",
-  "codeCommuneEtablissement",
-  "codeCedexEtablissement",
-  "libelleCedexEtablissement",
-  "codePaysEtrangerEtablissement",
-  "libellePaysEtrangerEtablissement",
-  "etatAdministratifEtablissement",
-  "enseigne1Etablissement",
-  "enseigne2Etablissement",
-  "enseigne3Etablissement",
-  "denominationUsuelleEtablissement",
-  "activitePrincipaleEtablissement",
-  "nomenclatureActivitePrincipaleEtablissement",
-  "caractereEmployeurEtablissement",
-  "activitePrincipaleNAF25Etablissement"
-] as const satisfies ReadonlyArray<RegistryColumn>
+type ApiEstablishmentColumn = Exclude<(typeof ESTABLISHMENT_COLUMNS)[number], "siren">
+
+/** The establishment columns the API fills: every one dumps.collect carries (the SIREN comes with the unit). */
+export const ESTABLISHMENT_API_COLUMNS = ESTABLISHMENT_COLUMNS.filter(
+  (column): column is ApiEstablishmentColumn => column !== "siren"
+)
 
 type Fields<Columns extends ReadonlyArray<RegistryColumn>> = Record<Columns[number], string | null>
 

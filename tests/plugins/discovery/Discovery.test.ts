@@ -8,12 +8,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import * as Effect from "effect/Effect"
-import { main } from "../../../cli/main.ts"
 import { candidateDomains } from "../../../plugins/discovery/candidates.ts"
-import { builtinPlugins } from "../../../plugins/index.ts"
 import { type FixtureWeb, startFixtureWeb } from "../../../plugins/web/fixture/FixtureWeb.ts"
-import { captureIo, tempDirs } from "../../cli/support.ts"
+import { runBuiltinCli, tempDirs } from "../../cli/support.ts"
 import {
   type AliasProxy,
   type BraveStub,
@@ -133,12 +130,8 @@ afterAll(async () => {
   delete process.env.FILON_BRAVE_BASE_URL
 })
 
-const runCli = async (argv: ReadonlyArray<string>, cwd: string) => {
-  process.env.FILON_DATA_DIR = join(cwd, "data")
-  const io = { ...captureIo(cwd), builtins: builtinPlugins }
-  const code = await Effect.runPromise(main(io, argv))
-  return { code, stdout: io.stdout.join(""), stderr: io.stderr.join("") }
-}
+/** `filon <argv>` in this process, with the built-in plugins and a data folder of its own. */
+const runCli = runBuiltinCli
 
 type Row = Record<string, unknown>
 

@@ -8,14 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import * as Effect from "effect/Effect"
-import { main } from "../../../cli/main.ts"
 import { exportable } from "../../../plugins/export/columns.ts"
 import { makeSuppression, parseSuppressionList, SuppressionListInvalid } from "../../../plugins/export/Suppression.ts"
 import { readParquet } from "../../../plugins/export/writers/parquet.ts"
-import { builtinPlugins } from "../../../plugins/index.ts"
 import { type FixtureWeb, startFixtureWeb } from "../../../plugins/web/fixture/FixtureWeb.ts"
 import type { GroundTruth } from "../../../plugins/web/fixture/sites.ts"
-import { captureIo, tempDirs } from "../../cli/support.ts"
+import { runBuiltinCli, tempDirs } from "../../cli/support.ts"
 import { parseCsv } from "../quick/support.ts"
 import { establishment, establishmentsCsv, legalUnit, legalUnitsCsv } from "../sirene/support.ts"
 
@@ -23,12 +21,8 @@ const _ROOT = resolve(import.meta.dir, "..", "..", "..")
 const dirs = tempDirs("suppression")
 let web: FixtureWeb
 
-const runCli = async (argv: ReadonlyArray<string>, cwd: string) => {
-  process.env.FILON_DATA_DIR = join(cwd, "data")
-  const io = { ...captureIo(cwd), builtins: builtinPlugins }
-  const code = await Effect.runPromise(main(io, argv))
-  return { code, stdout: io.stdout.join(""), stderr: io.stderr.join("") }
-}
+/** `filon <argv>` in this process, with the built-in plugins and a data folder of its own. */
+const runCli = runBuiltinCli
 
 const STEPS = [
   "dumps.collect",

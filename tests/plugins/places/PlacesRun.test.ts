@@ -6,10 +6,7 @@
 import { afterAll, describe, expect, test } from "bun:test"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import * as Effect from "effect/Effect"
-import { main } from "../../../cli/main.ts"
-import { builtinPlugins } from "../../../plugins/index.ts"
-import { captureIo, tempDirs } from "../../cli/support.ts"
+import { runBuiltinCli, tempDirs } from "../../cli/support.ts"
 import { parseCsv } from "../quick/support.ts"
 import { establishment, establishmentsCsv, legalUnit, legalUnitsCsv, sirenOf, siretOf } from "../sirene/support.ts"
 import { type PlacesStub, type StubPlace, startPlacesStub } from "./PlacesStub.ts"
@@ -68,12 +65,7 @@ const PLACES: StubPlace[] = [
   }))
 ]
 
-const runCli = async (dir: string, argv: ReadonlyArray<string>) => {
-  process.env.FILON_DATA_DIR = join(dir, "data")
-  const io = { ...captureIo(dir), builtins: builtinPlugins }
-  const code = await Effect.runPromise(main(io, argv))
-  return { code, stdout: io.stdout.join(""), stderr: io.stderr.join("") }
-}
+const runCli = (dir: string, argv: ReadonlyArray<string>) => runBuiltinCli(argv, dir)
 
 /** A run of STEPS on three companies; returns the exit code, stderr and the run folder. */
 const runPlaces = async (options: { key?: string; config?: string } = {}) => {

@@ -8,25 +8,17 @@ import { Database } from "bun:sqlite"
 import { afterAll, beforeAll, describe, expect, test } from "bun:test"
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import * as Effect from "effect/Effect"
-import { main } from "../../../cli/main.ts"
-import { builtinPlugins } from "../../../plugins/index.ts"
 import { type FixtureWeb, startFixtureWeb } from "../../../plugins/web/fixture/FixtureWeb.ts"
 import { HOSTILE_HOSTS } from "../../../plugins/web/fixture/hostile.ts"
 import type { GroundTruth } from "../../../plugins/web/fixture/sites.ts"
 import { browserAvailability, clearBrowserAvailabilityCache } from "../../../plugins/web/headless/Chromium.ts"
-import { captureIo, repoRoot, tempDirs } from "../../cli/support.ts"
+import { repoRoot, runBuiltinCli, tempDirs } from "../../cli/support.ts"
 
 const dirs = tempDirs("crawl")
 
 /** `filon <argv>` in this process, with the built-in plugins. */
-const runCli = async (argv: ReadonlyArray<string>, cwd: string) => {
-  // Each run its own HTTP cache, so no test answers another's requests from it.
-  process.env.FILON_DATA_DIR = join(cwd, "data")
-  const io = { ...captureIo(cwd), builtins: builtinPlugins }
-  const code = await Effect.runPromise(main(io, argv))
-  return { code, stdout: io.stdout.join(""), stderr: io.stderr.join("") }
-}
+/** `filon <argv>` in this process, with the built-in plugins and a data folder of its own. */
+const runCli = runBuiltinCli
 let web: FixtureWeb
 let base: string
 const browser = await browserAvailability()
