@@ -30,6 +30,9 @@ export const tempPathFor = (target: string) =>
 
 export type Chunk = string | Uint8Array
 
+/** Bytes gathered before a write system call. */
+const WRITE_BATCH = 1 << 20
+
 /**
  * Writes the chunks of `content` to `target` atomically and returns its size and sha256.
  * The temporary file is removed when writing fails or is interrupted.
@@ -70,19 +73,35 @@ const write = async (
   const hash = createHash("sha256")
   const handle = await open(temp, "w")
   let bytes = 0
+  // Producers often yield one line at a time: small chunks are gathered into one write of up to
+  // WRITE_BATCH bytes, since a system call per line cost more than the rest of a step.
+  let batch: Uint8Array[] = []
+  let batched = 0
+  const flush = async () => {
+    if (batched === 0) return
+    const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batched)
+    batch = []
+    batched = 0
+    let offset = 0
+    while (offset < data.byteLength) {
+      const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset)
+      offset += bytesWritten
+    }
+  }
   try {
     for await (const chunk of content as AsyncIterable<Chunk>) {
       if (signal.aborted) throw new Error("interrupted")
-      const data = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk
+      const fresh = typeof chunk === "string"
+      const data = fresh ? Buffer.from(chunk, "utf8") : chunk
       if (data.byteLength === 0) continue
       hash.update(data)
-      let offset = 0
-      while (offset < data.byteLength) {
-        const { bytesWritten } = await handle.write(data, offset, data.byteLength - offset)
-        offset += bytesWritten
-      }
       bytes += data.byteLength
+      // A producer may reuse its buffer once the chunk is handed over: keep a copy when batching.
+      batch.push(fresh || data.byteLength >= WRITE_BATCH ? data : data.slice())
+      batched += data.byteLength
+      if (batched >= WRITE_BATCH) await flush()
     }
+    await flush()
     await handle.sync()
   } finally {
     await handle.close()
