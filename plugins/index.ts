@@ -6,6 +6,7 @@ import type { Plugin } from "../core/Plugin.ts"
 import contacts from "./contacts/index.ts"
 import correlation from "./correlation/index.ts"
 import discovery from "./discovery/index.ts"
+import documents from "./documents/index.ts"
 import exportPlugin from "./export/index.ts"
 import normalize from "./normalize/index.ts"
 import parse from "./parse/index.ts"
@@ -20,6 +21,7 @@ export const builtinPlugins: ReadonlyArray<Plugin> = [
   quality,
   discovery,
   web,
+  documents,
   parse,
   places,
   correlation,

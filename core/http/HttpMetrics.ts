@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram } from "prom-client"
 import { metricsRegistry } from "../Metrics.ts"
 
 /** Who a request is for; a bounded label, never a host name. */
-export type HostClass = "site" | "robots" | "sitemap" | "headless" | "provider" | "other"
+export type HostClass = "site" | "robots" | "sitemap" | "headless" | "feed" | "document" | "provider" | "other"
 
 const registers = [metricsRegistry]
 

@@ -23,7 +23,15 @@ export const SITE_FACTS_READS: FieldMap = {
 }
 
 /** The steps whose pages, facts or verdicts the enrich steps read, when the profile has them. */
-export const SITE_FACTS_AFTER = ["crawl.site", "headless.collect", "parse.html", "parse.jsonld", "correlation.checks"]
+export const SITE_FACTS_AFTER = [
+  "crawl.site",
+  "headless.collect",
+  "feeds.collect",
+  "parse.pdf",
+  "parse.html",
+  "parse.jsonld",
+  "correlation.checks"
+]
 
 /** Sites whose facts are kept while records stream by (records of one site are usually close together). */
 const RECENT_SITES = 256

@@ -38,6 +38,8 @@ export const correlationChecks = defineStep<CorrelationConfig>({
   after: [
     "crawl.site",
     "headless.collect",
+    "feeds.collect",
+    "parse.pdf",
     "parse.html",
     "parse.jsonld",
     "enrich.domain",

@@ -43,7 +43,7 @@ export const parseHtmlStep = defineStep({
     "Parses each site's collected pages (text by page part, links, JSON-LD, microdata) and extracts emails, phones, social profiles and the legal identity, with provenance",
   kind: "transform",
   needs: ["crawl.site"],
-  after: ["crawl.site", "headless.collect"],
+  after: ["crawl.site", "headless.collect", "feeds.collect", "parse.pdf"],
   reads: {
     website: { type: "string", description: "Website crawled", optional: true },
     crawl_home_url: { type: "string", description: "Home page after redirects", optional: true }

@@ -14,7 +14,7 @@ export const parseJsonLdStep = defineStep({
     "Reads the organisation each site describes in JSON-LD or microdata (schema.org Organization, LocalBusiness)",
   kind: "transform",
   needs: ["crawl.site"],
-  after: ["crawl.site", "headless.collect", "parse.html"],
+  after: ["crawl.site", "headless.collect", "feeds.collect", "parse.pdf", "parse.html"],
   reads: {
     website: { type: "string", description: "Website crawled", optional: true },
     page_facts: { type: "object", description: "Facts from parse.html", optional: true }

@@ -4,7 +4,17 @@
  * rendering revealed). Steps that read pages (parse.html, enrich.*) open one reader per run.
  */
 import { existsSync } from "node:fs"
-import { CRAWL_PAGES, HEADLESS_PAGES, PageStore, type StoredPage, siteOf, websiteHost } from "../web/PageStore.ts"
+import { feedAsHtml, readFeed } from "../documents/feedPage.ts"
+import {
+  CRAWL_PAGES,
+  FEED_PAGES,
+  HEADLESS_PAGES,
+  PageStore,
+  PDF_TEXT_PAGES,
+  type StoredPage,
+  siteOf,
+  websiteHost
+} from "../web/PageStore.ts"
 import type { ParsedPage, SitePages } from "./ParsedPage.ts"
 import { parseHtml } from "./parseHtml.ts"
 import { isSharedHost } from "./sharedHosts.ts"
@@ -25,15 +35,34 @@ export const siteDomain = (homeUrl: string | null | undefined, website: unknown)
 export const parseStoredPage = (page: StoredPage): ParsedPage =>
   parseHtml(page.html, { url: page.finalUrl, kind: page.kind, fetchedAt: page.fetchedAt })
 
+/** A feed as served, as a page the extractors read (undefined when it is no feed). */
+const feedPage = (page: StoredPage): StoredPage | undefined => {
+  const feed = readFeed(page.html)
+  return feed === undefined ? undefined : { ...page, html: feedAsHtml(feed) }
+}
+
+interface Stores {
+  readonly crawl?: PageStore | undefined
+  readonly headless?: PageStore | undefined
+  /** Feeds feeds.collect kept, read as pages. */
+  readonly feeds?: PageStore | undefined
+  /** The text of the PDFs parse.pdf read, as pages. */
+  readonly pdfText?: PageStore | undefined
+}
+
 export class SitePagesReader {
   readonly #crawl: PageStore | undefined
   readonly #headless: PageStore | undefined
+  readonly #feeds: PageStore | undefined
+  readonly #pdfText: PageStore | undefined
   /** Pages parsed, for the step's figures. */
   pagesParsed = 0
 
-  private constructor(crawl: PageStore | undefined, headless: PageStore | undefined) {
-    this.#crawl = crawl
-    this.#headless = headless
+  private constructor(stores: Stores) {
+    this.#crawl = stores.crawl
+    this.#headless = stores.headless
+    this.#feeds = stores.feeds
+    this.#pdfText = stores.pdfText
   }
 
   /**
@@ -44,7 +73,12 @@ export class SitePagesReader {
   static open(path: (relative: string) => string, written: ReadonlyArray<string>): SitePagesReader {
     const store = (relative: string) =>
       written.includes(relative) && existsSync(path(relative)) ? PageStore.read(path(relative)) : undefined
-    return new SitePagesReader(store(CRAWL_PAGES), store(HEADLESS_PAGES))
+    return new SitePagesReader({
+      crawl: store(CRAWL_PAGES),
+      headless: store(HEADLESS_PAGES),
+      feeds: store(FEED_PAGES),
+      pdfText: store(PDF_TEXT_PAGES)
+    })
   }
 
   get hasPages(): boolean {
@@ -71,9 +105,18 @@ export class SitePagesReader {
     return [...pages, ...byUrl.values()]
   }
 
-  /** A record's website as extractors take it: its domain and its pages, parsed. */
+  /** The documents of a record's website that read as pages: its feeds and the text of its PDFs. */
+  documentPagesOf(website: unknown): StoredPage[] {
+    const site = siteOf(website)
+    if (site === undefined || this.#crawl === undefined) return []
+    if (isSharedHost(new URL(site.home).hostname)) return []
+    const feeds = (this.#feeds?.pagesOf(site.key) ?? []).flatMap((page) => feedPage(page) ?? [])
+    return [...feeds, ...(this.#pdfText?.pagesOf(site.key) ?? [])]
+  }
+
+  /** A record's website as extractors take it: its domain and its pages (documents included), parsed. */
   sitePagesOf(record: { readonly website?: unknown; readonly crawl_home_url?: unknown }): SitePages {
-    const stored = this.storedPagesOf(record.website)
+    const stored = [...this.storedPagesOf(record.website), ...this.documentPagesOf(record.website)]
     this.pagesParsed += stored.length
     return {
       domain: siteDomain(typeof record.crawl_home_url === "string" ? record.crawl_home_url : null, record.website),
@@ -84,5 +127,7 @@ export class SitePagesReader {
   close(): void {
     this.#crawl?.close()
     this.#headless?.close()
+    this.#feeds?.close()
+    this.#pdfText?.close()
   }
 }

@@ -22,10 +22,16 @@ import { prioritized } from "../../core/Prioritized.ts"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep, type StepService } from "../../core/Step.ts"
 import { needsBrowser } from "./headless/needsBrowser.ts"
-import { extractLinks, type Link, type PageKind, pickPages, sitemapLocations, WANTED_KINDS } from "./Links.ts"
+import {
+  extractLinks,
+  type Link,
+  type PageKind,
+  pickPages,
+  sitemapLocations,
+  WANTED_KINDS,
+  type WantedKind
+} from "./Links.ts"
 import { CRAWL_PAGES, PageStore, type SiteOutcome, type SiteStatus, type StoredPage, siteOf } from "./PageStore.ts"
-
-type WantedKind = Exclude<PageKind, "home">
 
 const Config = Schema.Struct({
   /** Pages kept per site, the home page included. */

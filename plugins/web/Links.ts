@@ -4,10 +4,16 @@
  * crawled page and only needs anchors, so it stays fast and never builds a tree.
  */
 
-export type PageKind = "home" | "contact" | "legal" | "terms" | "about" | "team"
+export type PageKind = "home" | "contact" | "legal" | "terms" | "about" | "team" | "feed" | "document"
+
+/** The kinds of a site's HTML pages, which the crawl looks for (feeds and documents are fetched by their own steps). */
+export type SitePageKind = Exclude<PageKind, "feed" | "document">
+
+/** The kinds worth fetching beyond the home page. */
+export type WantedKind = Exclude<SitePageKind, "home">
 
 /** Kinds worth fetching beyond the home page, in the order they matter for a B2B contact dataset. */
-export const WANTED_KINDS: ReadonlyArray<Exclude<PageKind, "home">> = ["contact", "legal", "about", "team", "terms"]
+export const WANTED_KINDS: ReadonlyArray<WantedKind> = ["contact", "legal", "about", "team", "terms"]
 
 export interface Link {
   readonly url: string
@@ -15,34 +21,33 @@ export interface Link {
 }
 
 /** Evidence per kind: path patterns (on the decoded, lower-cased path) and link-text patterns. */
-const RULES: ReadonlyArray<{ readonly kind: Exclude<PageKind, "home">; readonly path: RegExp; readonly text: RegExp }> =
-  [
-    {
-      kind: "legal",
-      path: /mentions[-_]?l[eé]gales|mention[-_]?legale|informations?[-_]l[eé]gales|legal[-_]?notice|\/legal\b|impressum|imprint/,
-      text: /mentions?\s+l[ée]gales|informations?\s+l[ée]gales|legal\s+(notice|information)|\blegal\b|imprint|impressum/
-    },
-    {
-      kind: "contact",
-      path: /contact|nous[-_]?(joindre|trouver|[ée]crire)|coordonn[ée]es|acces|plan[-_]d[-_]?acces|find[-_]us|reach[-_]us/,
-      text: /contact|nous\s+(joindre|trouver|[ée]crire)|coordonn[ée]es|acc[èe]s|find\s+us|get\s+in\s+touch|reach\s+us/
-    },
-    {
-      kind: "about",
-      path: /a[-_]?propos|qui[-_]?sommes[-_]?nous|notre[-_](soci[ée]t[ée]|histoire|entreprise|cabinet|agence)|about|l[-_]?entreprise|presentation|histoire|company\b/,
-      text: /[àa]\s+propos|qui\s+sommes[-\s]nous|notre\s+(soci[ée]t[ée]|histoire|entreprise|cabinet|agence)|about|l['’]entreprise|pr[ée]sentation|histoire|our\s+(company|story)/
-    },
-    {
-      kind: "team",
-      path: /[ée]quipe|team|collaborateurs|associ[ée]s|dirigeants?|people|staff/,
-      text: /[ée]quipe|team|collaborateurs|nos\s+associ[ée]s|dirigeants?|people|staff/
-    },
-    {
-      kind: "terms",
-      path: /\bcgv\b|cgu\b|conditions[-_]g[ée]n[ée]rales|terms|conditions[-_]of[-_]|tos\b/,
-      text: /\bcgv\b|\bcgu\b|conditions\s+g[ée]n[ée]rales|terms|conditions\s+of\s+(sale|use)/
-    }
-  ]
+const RULES: ReadonlyArray<{ readonly kind: WantedKind; readonly path: RegExp; readonly text: RegExp }> = [
+  {
+    kind: "legal",
+    path: /mentions[-_]?l[eé]gales|mention[-_]?legale|informations?[-_]l[eé]gales|legal[-_]?notice|\/legal\b|impressum|imprint/,
+    text: /mentions?\s+l[ée]gales|informations?\s+l[ée]gales|legal\s+(notice|information)|\blegal\b|imprint|impressum/
+  },
+  {
+    kind: "contact",
+    path: /contact|nous[-_]?(joindre|trouver|[ée]crire)|coordonn[ée]es|acces|plan[-_]d[-_]?acces|find[-_]us|reach[-_]us/,
+    text: /contact|nous\s+(joindre|trouver|[ée]crire)|coordonn[ée]es|acc[èe]s|find\s+us|get\s+in\s+touch|reach\s+us/
+  },
+  {
+    kind: "about",
+    path: /a[-_]?propos|qui[-_]?sommes[-_]?nous|notre[-_](soci[ée]t[ée]|histoire|entreprise|cabinet|agence)|about|l[-_]?entreprise|presentation|histoire|company\b/,
+    text: /[àa]\s+propos|qui\s+sommes[-\s]nous|notre\s+(soci[ée]t[ée]|histoire|entreprise|cabinet|agence)|about|l['’]entreprise|pr[ée]sentation|histoire|our\s+(company|story)/
+  },
+  {
+    kind: "team",
+    path: /[ée]quipe|team|collaborateurs|associ[ée]s|dirigeants?|people|staff/,
+    text: /[ée]quipe|team|collaborateurs|nos\s+associ[ée]s|dirigeants?|people|staff/
+  },
+  {
+    kind: "terms",
+    path: /\bcgv\b|cgu\b|conditions[-_]g[ée]n[ée]rales|terms|conditions[-_]of[-_]|tos\b/,
+    text: /\bcgv\b|\bcgu\b|conditions\s+g[ée]n[ée]rales|terms|conditions\s+of\s+(sale|use)/
+  }
+]
 
 /** Links that are never pages of the site: downloads, media, feeds, other schemes. */
 const NOT_A_PAGE = /\.(pdf|jpe?g|png|gif|webp|svg|zip|docx?|xlsx?|pptx?|mp[34]|avi|mov|css|js|ico|xml|rss|json)(\?|$)/i
@@ -116,9 +121,7 @@ export const extractLinks = (html: string, pageUrl: string): Link[] => {
 }
 
 /** The kind of page a link leads to, with a score (text and path agreeing score highest), or undefined. */
-export const classifyLink = (
-  link: Link
-): { readonly kind: Exclude<PageKind, "home">; readonly score: number } | undefined => {
+export const classifyLink = (link: Link): { readonly kind: WantedKind; readonly score: number } | undefined => {
   let path: string
   try {
     const url = new URL(link.url)
@@ -128,7 +131,7 @@ export const classifyLink = (
     return undefined
   }
   const text = link.text.toLowerCase()
-  let best: { kind: Exclude<PageKind, "home">; score: number } | undefined
+  let best: { kind: WantedKind; score: number } | undefined
   for (const rule of RULES) {
     const score = (rule.text.test(text) ? 2 : 0) + (rule.path.test(path) ? 1 : 0)
     // Shorter paths win ties: /contact over /blog/2019/contactez-nous-pour-un-devis.
@@ -155,10 +158,10 @@ export const sameSite = (a: string, b: string): boolean => {
 export const pickPages = (
   links: ReadonlyArray<Link>,
   siteUrl: string,
-  wanted: ReadonlyArray<Exclude<PageKind, "home">>,
+  wanted: ReadonlyArray<WantedKind>,
   taken: ReadonlySet<string>
-): Map<Exclude<PageKind, "home">, string> => {
-  const best = new Map<Exclude<PageKind, "home">, { url: string; score: number }>()
+): Map<WantedKind, string> => {
+  const best = new Map<WantedKind, { url: string; score: number }>()
   for (const link of links) {
     if (taken.has(link.url) || !sameSite(link.url, siteUrl)) continue
     const found = classifyLink(link)
@@ -167,7 +170,7 @@ export const pickPages = (
     if (current === undefined || found.score > current.score)
       best.set(found.kind, { url: link.url, score: found.score })
   }
-  const picked = new Map<Exclude<PageKind, "home">, string>()
+  const picked = new Map<WantedKind, string>()
   const used = new Set<string>()
   for (const kind of wanted) {
     const choice = best.get(kind)

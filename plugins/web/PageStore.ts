@@ -16,6 +16,12 @@ import type { PageKind } from "./Links.ts"
 
 export const CRAWL_PAGES = "pages/crawl.sqlite"
 export const HEADLESS_PAGES = "pages/headless.sqlite"
+/** Feeds (RSS, Atom, JSON Feed) that feeds.collect fetched, as served. */
+export const FEED_PAGES = "pages/feeds.sqlite"
+/** PDF documents that pdf.collect fetched, their bytes in `body`. */
+export const PDF_PAGES = "pages/pdf.sqlite"
+/** The text of those PDFs as parse.pdf read it, as simple HTML pages the extractors read like any other. */
+export const PDF_TEXT_PAGES = "pages/pdf_text.sqlite"
 
 export interface StoredPage {
   readonly url: string
@@ -30,6 +36,8 @@ export interface StoredPage {
   /** Static HTML lacks the content (JS-rendered): headless.collect should render it. */
   readonly needsBrowser: boolean
   readonly html: string
+  /** The bytes of a document that is not text (a PDF); undefined for pages. */
+  readonly body?: Uint8Array | undefined
 }
 
 export type SiteStatus = "ok" | "unreachable" | "robots" | "not_html" | "too_large" | "error"
@@ -62,9 +70,10 @@ interface PageRow {
   fetched_at: number
   needs_browser: number
   html: string
+  body: Uint8Array | null
 }
 
-const storedPage = (row: Omit<PageRow, "html">, html: string): StoredPage => ({
+const storedPage = (row: Omit<PageRow, "html" | "body">, html: string, body?: Uint8Array | null): StoredPage => ({
   url: row.url,
   finalUrl: row.final_url,
   kind: row.kind,
@@ -74,7 +83,8 @@ const storedPage = (row: Omit<PageRow, "html">, html: string): StoredPage => ({
   charset: row.charset,
   fetchedAt: row.fetched_at,
   needsBrowser: row.needs_browser === 1,
-  html
+  html,
+  ...(body ? { body } : {})
 })
 
 const SCHEMA = `
@@ -99,6 +109,7 @@ CREATE TABLE IF NOT EXISTS pages (
   fetched_at INTEGER NOT NULL,
   needs_browser INTEGER NOT NULL,
   html TEXT NOT NULL,
+  body BLOB,
   PRIMARY KEY (site, url)
 );
 `
@@ -111,7 +122,7 @@ export class PageStore {
   readonly #putSite: Statement<unknown, [string, string, string | null, string | null, number, number]>
   readonly #putPage: Statement<
     unknown,
-    [string, string, string, string, number, number, string | null, string, number, number, string]
+    [string, string, string, string, number, number, string | null, string, number, number, string, Uint8Array | null]
   >
 
   private constructor(readonly file: string) {
@@ -119,15 +130,18 @@ export class PageStore {
     this.#db = new Database(file, { create: true })
     this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
     this.#db.exec(SCHEMA)
+    // Stores written before documents were kept have no body column.
+    const columns = this.#db.query<{ name: string }, []>("PRAGMA table_info(pages)").all()
+    if (!columns.some((column) => column.name === "body")) this.#db.exec("ALTER TABLE pages ADD COLUMN body BLOB")
     this.#site = this.#db.query("SELECT site, status, detail, home_url, pages FROM sites WHERE site = ?")
     this.#pagesOf = this.#db.query(
-      "SELECT url, final_url, kind, depth, status, content_type, charset, fetched_at, needs_browser, html FROM pages WHERE site = ? ORDER BY rowid"
+      "SELECT url, final_url, kind, depth, status, content_type, charset, fetched_at, needs_browser, html, body FROM pages WHERE site = ? ORDER BY rowid"
     )
     this.#putSite = this.#db.query(
       "INSERT OR REPLACE INTO sites (site, status, detail, home_url, pages, finished_at) VALUES (?, ?, ?, ?, ?, ?)"
     )
     this.#putPage = this.#db.query(
-      "INSERT OR REPLACE INTO pages (site, url, final_url, kind, depth, status, content_type, charset, fetched_at, needs_browser, html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      "INSERT OR REPLACE INTO pages (site, url, final_url, kind, depth, status, content_type, charset, fetched_at, needs_browser, html, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
   }
 
@@ -179,7 +193,8 @@ export class PageStore {
       page.charset,
       page.fetchedAt,
       page.needsBrowser ? 1 : 0,
-      page.html
+      page.html,
+      page.body ?? null
     )
   }
 
@@ -192,7 +207,7 @@ export class PageStore {
   }
 
   pagesOf(site: string): StoredPage[] {
-    return this.#pagesOf.all(site).map((row) => storedPage(row, row.html))
+    return this.#pagesOf.all(site).map((row) => storedPage(row, row.html, row.body))
   }
 
   /** The pages kept for a site, without their HTML (kinds and URLs only). */
@@ -208,7 +223,7 @@ export class PageStore {
   /** Every page flagged for a browser, site by site, without its static HTML (the browser fetches it). */
   *pagesNeedingBrowser(): Generator<{ readonly site: string; readonly page: StoredPage }> {
     const rows = this.#db
-      .query<Omit<PageRow, "html"> & { site: string }, []>(
+      .query<Omit<PageRow, "html" | "body"> & { site: string }, []>(
         "SELECT site, url, final_url, kind, depth, status, content_type, charset, fetched_at, needs_browser FROM pages WHERE needs_browser = 1 ORDER BY site, rowid"
       )
       .iterate()

@@ -88,7 +88,7 @@ describe("web profiles end to end on the fixture web", () => {
   // standard_nocapital_v2 accepts a site only on SIREN evidence or nearly (min_match_score 0.8):
   // sites without a legal notice give no contacts there.
   const minWithPhone: Record<string, number> = { standard_nocapital_v2: 8 }
-  for (const profile of ["standard_nocapital", "standard_nocapital_v2", "standard", "hybrid", "internal"]) {
+  for (const profile of ["standard_nocapital", "standard_nocapital_v2", "standard", "hybrid", "internal", "deep"]) {
     test(`${profile}: every company exported, contacts found, cleaned and written with provenance`, async () => {
       const { out, rows, log } = await runProfile(profile)
       const bySiret = new Map(rows.map((row) => [row.siret, row]))
@@ -106,6 +106,29 @@ describe("web profiles end to end on the fixture web", () => {
       // No API keys here: the search step says so in the run's log, and the run went on.
       if (!profile.startsWith("standard_nocapital")) expect(log).toContain("http.serp not available")
       if (profile === "standard_nocapital_v2") expect(existsSync(join(out, "metrics", "summary.json"))).toBe(true)
+      // The job's KPI targets are measured on the profile's final records, and met.
+      const kpis = log
+        .split("\n")
+        .filter((line) => line.includes('"kpi.result"'))
+        .map((line) => JSON.parse(line) as { results: Array<{ name: string; met: boolean; value: number | null }> })
+        .at(-1)!.results
+      expect(kpis.map((kpi) => kpi.name).sort()).toEqual(
+        ["min_fill_rates.address_line", "min_fill_rates.name", "max_duplicate_rate", "min_quality_score"].sort()
+      )
+      expect(kpis.filter((kpi) => !kpi.met)).toEqual([])
+      // Only deep reads feeds and PDFs: the addresses only documents hold are found there and nowhere else.
+      const withDocuments = web.truth.filter((truth) => truth.documentEmails.length > 0)
+      expect(withDocuments.length).toBeGreaterThan(0)
+      for (const truth of withDocuments) {
+        const emails = (bySiret.get(truth.siret)?.emails ?? "").split(";")
+        for (const email of truth.documentEmails) {
+          expect({ siret: truth.siret, email, found: emails.includes(email) }).toEqual({
+            siret: truth.siret,
+            email,
+            found: profile === "deep"
+          })
+        }
+      }
     }, 120_000)
   }
 })
