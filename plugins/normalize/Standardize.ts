@@ -14,6 +14,7 @@ import { isFilled } from "../../core/Kpi.ts"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep, type FieldMap, type RecordInput, type StepContext } from "../../core/Step.ts"
 import { toAsyncRows } from "../../core/StreamBridge.ts"
+import { loadSuppression } from "../export/Suppression.ts"
 import { csvChunks } from "../export/writers/csv.ts"
 import { writeParquet } from "../export/writers/lazy-parquet.ts"
 import type { RawEstablishment } from "./rules/raw.ts"
@@ -44,6 +45,8 @@ const REJECT_COLUMNS = [
   { name: "siret", type: "string" as const },
   { name: "raw", type: "string" as const }
 ]
+
+const WITHHELD = "withheld: the company is on the job's suppression list"
 
 type Outcome =
   | { readonly kind: "kept"; readonly record: Rec }
@@ -131,7 +134,17 @@ const standardizeAll = (input: RecordInput, context: StepContext<unknown>) =>
           rows: parquetRows,
           schema: normalizedColumns.map((column) => column.name)
         })
-        yield* context.writeOutput(REJECTS, csvChunks(REJECT_COLUMNS, rejects), { rows: rejects.length })
+        // A company on the job's suppression list keeps its reject line (nothing vanishes from the
+        // counts), without its SIRET or raw content: rejects.csv is a file of the run like any export.
+        const suppression = yield* loadSuppression(context)
+        const withheld = suppression.empty
+          ? rejects
+          : rejects.map((reject) =>
+              typeof reject.siret === "string" && suppression.suppressesCompany({ siret: reject.siret })
+                ? { ...reject, siret: null, raw: null, detail: WITHHELD }
+                : reject
+            )
+        yield* context.writeOutput(REJECTS, csvChunks(REJECT_COLUMNS, withheld), { rows: rejects.length })
         const seconds = (performance.now() - started) / 1000
         const linesPerSecond = Math.round(counts.in / Math.max(seconds, 1e-6))
         const summary = {
@@ -166,6 +179,8 @@ export const standardizeStep = defineStep({
   kind: "transform",
   needs: [],
   after: ["dumps.collect", "api.collect"],
+  // The suppression list decides what rejects.csv may show.
+  readsJob: true,
   reads: { siret: { type: "string", description: "Establishment identifier" } },
   writes,
   outputs: [
