@@ -173,6 +173,11 @@ export interface StepDefinition<C = any> {
   readonly version: string
   /** The step writes job content into its outputs (a manifest): a changed job re-runs it on resume. */
   readonly readsJob: boolean
+  /**
+   * The step reads only the files the job names (the suppression list), not the rest of the job:
+   * their content joins its fingerprint, so editing them re-runs it, while other job edits do not.
+   */
+  readonly readsJobFiles: boolean
   readonly tag: StepTag<C>
   /** Built-in layer for steps defined with an inline `run`. */
   // biome-ignore lint/suspicious/noExplicitAny: provides the service under the step's own tag identity.
@@ -198,6 +203,7 @@ interface StepOptions<C> {
   readonly fromJob?: Readonly<Record<string, string>>
   readonly version?: string
   readonly readsJob?: boolean
+  readonly readsJobFiles?: boolean
   readonly availability?: StepDefinition["availability"]
 }
 
@@ -256,6 +262,7 @@ export function defineStep<C>(
     fromJob: options.fromJob ?? {},
     version: options.version ?? "1",
     readsJob: options.readsJob ?? false,
+    readsJobFiles: options.readsJobFiles ?? false,
     tag,
     ...(layer ? { layer } : {}),
     ...(options.availability ? { availability: options.availability } : {})

@@ -86,7 +86,9 @@ export const fingerprintOf = (
       upstreamOutputs: env.upstreamOutputs(node.name).map((output) => `${output.path}:${output.sha256}`),
       job: node.step!.readsJob ? env.job : null,
       // Only present when the job names such files, so other runs' fingerprints stay as they were.
-      ...(node.step!.readsJob && env.jobFilesDigest !== null ? { jobFiles: env.jobFilesDigest } : {}),
+      ...((node.step!.readsJob || node.step!.readsJobFiles) && env.jobFilesDigest !== null
+        ? { jobFiles: env.jobFilesDigest }
+        : {}),
       inputs: node.step!.kind === "source" ? sha256(env.inputsDescription) : null,
       sample: env.sample ?? null
     })

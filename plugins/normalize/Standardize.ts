@@ -179,8 +179,8 @@ export const standardizeStep = defineStep({
   kind: "transform",
   needs: [],
   after: ["dumps.collect", "api.collect"],
-  // The suppression list decides what rejects.csv may show.
-  readsJob: true,
+  // The suppression list decides what rejects.csv may show; the rest of the job does not matter here.
+  readsJobFiles: true,
   reads: { siret: { type: "string", description: "Establishment identifier" } },
   writes,
   outputs: [

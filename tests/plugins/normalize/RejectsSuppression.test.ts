@@ -60,5 +60,13 @@ describe("normalize.standardize rejects and the suppression list", () => {
     expect(shown).toMatchObject({ siret: other })
     expect(shown!.raw).toContain(other)
     expect(readFileSync(join(dir, "out", "normalized", "rejects.csv"), "utf8")).not.toContain(objected.slice(0, 9))
+
+    // The list's content is in the step's fingerprint: a second objection re-runs it on resume.
+    writeFileSync(join(dir, "optout.csv"), `value\n${objected.slice(0, 9)}\n${other.slice(0, 9)}\n`)
+    const resumed = await runBuiltinCli(["resume", "--out", "out"], dir)
+    expect({ code: resumed.code, stderr: resumed.code === 0 ? "" : resumed.stderr }).toEqual({ code: 0, stderr: "" })
+    const after = readFileSync(join(dir, "out", "normalized", "rejects.csv"), "utf8")
+    expect(after).not.toContain(other.slice(0, 9))
+    expect(parseCsv(after)).toHaveLength(3)
   }, 60_000)
 })
