@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { FetchResponse, HttpFetcherShape } from "../../core/http/HttpFetcher.ts"
+import { pace } from "../../core/http/pace.ts"
 import {
   registerSearchProvider,
   SearchFailed,
@@ -42,19 +43,13 @@ const braveBaseUrl = Config.string(BRAVE_BASE_URL_VARIABLE).pipe(
 
 /** Requests per second to the API, process-wide (parallel runs share the key's quota). */
 let requestsPerSecond = 1
-let nextAt = 0
 
 /** Sets the pace of Brave requests (the `http.serp` setting `requests_per_s`). */
 export const setBravePace = (perSecond: number): void => {
   requestsPerSecond = perSecond
 }
 
-const pace = Effect.suspend(() => {
-  const now = Date.now()
-  const start = Math.max(now, nextAt)
-  nextAt = start + 1000 / requestsPerSecond
-  return start > now ? Effect.sleep(start - now) : Effect.void
-})
+const BRAVE_PACE = "brave-search"
 
 /** The URL of one query. */
 export const braveUrl = (baseUrl: string, query: SearchQuery): string => {
@@ -122,7 +117,7 @@ const search: SearchProvider["search"] = (fetcher: HttpFetcherShape, query: Sear
     }
     const baseUrl = yield* braveBaseUrl.pipe(Effect.orElseSucceed(() => BRAVE_DEFAULT_BASE_URL))
     const url = braveUrl(baseUrl, query)
-    yield* pace
+    yield* pace(BRAVE_PACE, requestsPerSecond)
     const response = yield* fetcher
       .fetch({
         url,

@@ -19,7 +19,7 @@ import { isSharedHost } from "../parse/sharedHosts.ts"
 import { candidateDomains, coreWords } from "./candidates.ts"
 import { type CompanyFacts, companyOf } from "./companyOf.ts"
 import { type DnsAnswer, type DnsOptions, hasMx, resolvesAddress } from "./dns.ts"
-import { type ProbeResult, type ProbeVerdict, scorePage } from "./probe.ts"
+import { type ProbeResult, type ProbeVerdict, scoreResponse } from "./probe.ts"
 
 const Config = Schema.Struct({
   /** Candidate sites probed over HTTP per company (search results and heuristics together). @default 6 */
@@ -143,17 +143,11 @@ const make = Effect.gen(function* () {
       })
       .pipe(
         Effect.map((response): Probed => {
-          const html = response.status < 400 ? response.text().text : ""
-          const result = scorePage(
-            {
-              url: response.url,
-              finalUrl: response.finalUrl,
-              status: response.status,
-              contentType: response.contentType,
-              html
-            },
-            { names: company.names, siren: company.siren, city: company.city ?? undefined }
-          )
+          const result = scoreResponse(response, {
+            names: company.names,
+            siren: company.siren,
+            city: company.city ?? undefined
+          })
           const final = urlOf(response.finalUrl)
           // A redirect to another site (a platform, a group's site) is judged as that site.
           const finalDomain = final ? bareHost(final.hostname) : candidate.domain

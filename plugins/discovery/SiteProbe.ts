@@ -15,7 +15,7 @@ import { defineStep, type StepService } from "../../core/Step.ts"
 import { isSharedHost } from "../parse/sharedHosts.ts"
 import { siteOf } from "../web/PageStore.ts"
 import { companyOf } from "./companyOf.ts"
-import { type ProbeVerdict, scorePage } from "./probe.ts"
+import { type ProbeVerdict, scoreResponse } from "./probe.ts"
 
 const Config = Schema.Struct({
   /** Sites probed at once (requests in flight are bounded by the job's `http` settings). */
@@ -40,17 +40,11 @@ const make = Effect.gen(function* () {
     const company = companyOf(record)
     return fetcher.fetch({ url: site.home, accept: ["text/html", "application/xhtml+xml"], hostClass: "site" }).pipe(
       Effect.map((response) => {
-        const html = response.status < 400 ? response.text().text : ""
-        const result = scorePage(
-          {
-            url: response.url,
-            finalUrl: response.finalUrl,
-            status: response.status,
-            contentType: response.contentType,
-            html
-          },
-          { names: company.names, siren: company.siren, city: company.city ?? undefined }
-        )
+        const result = scoreResponse(response, {
+          names: company.names,
+          siren: company.siren,
+          city: company.city ?? undefined
+        })
         return { verdict: result.verdict, score: result.score }
       }),
       Effect.catchTag("FetchFailed", (failure) =>

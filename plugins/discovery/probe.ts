@@ -3,6 +3,7 @@
  * placeholder pages, directories and platforms are rejected; a live page scores by what it says of
  * the company (its name in the title or the text, its SIREN, its city).
  */
+import type { FetchResponse } from "../../core/http/HttpFetcher.ts"
 import { isSharedHost } from "../parse/sharedHosts.ts"
 import { nameWords, significantWords } from "./candidates.ts"
 
@@ -97,6 +98,19 @@ const mentionsSiren = (html: string, siren: string): boolean => {
   const digits = html.replace(/(\d)[\s\u00a0.]+(?=\d)/g, "$1")
   return digits.includes(siren)
 }
+
+/** Scores the HttpFetcher's answer for a home page (its body decoded when it is not an error). */
+export const scoreResponse = (response: FetchResponse, company: Company): ProbeResult =>
+  scorePage(
+    {
+      url: response.url,
+      finalUrl: response.finalUrl,
+      status: response.status,
+      contentType: response.contentType,
+      html: response.status < 400 ? response.text().text : ""
+    },
+    company
+  )
 
 /**
  * Scores a fetched home page for a company. "ok": the page is a live site; whether it is the

@@ -4,12 +4,9 @@
  * pages often leave out: the editor's and webmaster's addresses, news items naming the team.
  */
 import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import { HttpFetcher } from "../../core/http/HttpFetcher.ts"
 import { defineStep, type StepService } from "../../core/Step.ts"
 import { FEED_PAGES } from "../web/PageStore.ts"
-import { type CollectorSettings, collectDocuments, storedDocument } from "./collectDocuments.ts"
+import { COLLECTOR_READS, type CollectorSettings, collectorLayer } from "./collectDocuments.ts"
 import { feedTargets } from "./discover.ts"
 import { collectorConfig } from "./settings.ts"
 
@@ -29,26 +26,17 @@ export class FeedsCollect extends Context.Tag("plugin/documents/FeedsCollect")<
   StepService<CollectorSettings>
 >() {}
 
-export const FeedsCollectLive = Layer.effect(
-  FeedsCollect,
-  Effect.map(HttpFetcher, (fetcher) => ({
-    run: (input, context) =>
-      collectDocuments(
-        fetcher,
-        {
-          store: FEED_PAGES,
-          hostClass: "feed",
-          accept: FEED_TYPES,
-          targets: feedTargets,
-          keep: (response, target) => storedDocument(response, target, false),
-          countField: "feeds_found",
-          summary: "reports/feeds_summary.json"
-        },
-        input,
-        context
-      )
-  }))
-)
+export const FeedsCollectLive = collectorLayer(FeedsCollect, {
+  store: FEED_PAGES,
+  hostClass: "feed",
+  accept: FEED_TYPES,
+  targets: feedTargets,
+  binary: false,
+  countField: "feeds_found",
+  measure: "feeds_kept",
+  noun: "feeds",
+  summary: "reports/feeds_summary.json"
+})
 
 export const feedsCollect = defineStep({
   id: "feeds.collect",
@@ -56,10 +44,7 @@ export const feedsCollect = defineStep({
   kind: "transform",
   needs: ["crawl.site"],
   after: ["crawl.site", "headless.collect"],
-  reads: {
-    website: { type: "string", description: "Website crawled", optional: true },
-    crawl_home_url: { type: "string", description: "Home page after redirects", optional: true }
-  },
+  reads: COLLECTOR_READS,
   writes: {
     feeds_found: { type: "integer", description: "Feeds of the company's site kept (RSS, Atom, JSON Feed)" }
   },

@@ -5,12 +5,9 @@
  * and an order desk address that no HTML page shows.
  */
 import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import { HttpFetcher } from "../../core/http/HttpFetcher.ts"
 import { defineStep, type StepService } from "../../core/Step.ts"
 import { PDF_PAGES } from "../web/PageStore.ts"
-import { type CollectorSettings, collectDocuments, storedDocument } from "./collectDocuments.ts"
+import { COLLECTOR_READS, type CollectorSettings, collectorLayer } from "./collectDocuments.ts"
 import { pdfTargets } from "./discover.ts"
 import { collectorConfig } from "./settings.ts"
 
@@ -21,27 +18,20 @@ export class PdfCollect extends Context.Tag("plugin/documents/PdfCollect")<
   StepService<CollectorSettings>
 >() {}
 
-export const PdfCollectLive = Layer.effect(
-  PdfCollect,
-  Effect.map(HttpFetcher, (fetcher) => ({
-    run: (input, context) =>
-      collectDocuments(
-        fetcher,
-        {
-          store: PDF_PAGES,
-          hostClass: "document",
-          // Servers label PDFs loosely: application/pdf, x-pdf, or a generic download type.
-          accept: ["application/pdf", "application/x-pdf", "application/octet-stream", "binary/octet-stream"],
-          targets: pdfTargets,
-          keep: (response, target) => storedDocument(response, target, true),
-          countField: "documents_found",
-          summary: "reports/pdf_summary.json"
-        },
-        input,
-        context
-      )
-  }))
-)
+/** Servers label PDFs loosely: application/pdf, x-pdf, or a generic download type. */
+const PDF_TYPES = ["application/pdf", "application/x-pdf", "application/octet-stream", "binary/octet-stream"]
+
+export const PdfCollectLive = collectorLayer(PdfCollect, {
+  store: PDF_PAGES,
+  hostClass: "document",
+  accept: PDF_TYPES,
+  targets: pdfTargets,
+  binary: true,
+  countField: "documents_found",
+  measure: "documents_kept",
+  noun: "PDF documents",
+  summary: "reports/pdf_summary.json"
+})
 
 export const pdfCollect = defineStep({
   id: "pdf.collect",
@@ -50,10 +40,7 @@ export const pdfCollect = defineStep({
   kind: "transform",
   needs: ["crawl.site"],
   after: ["crawl.site", "headless.collect"],
-  reads: {
-    website: { type: "string", description: "Website crawled", optional: true },
-    crawl_home_url: { type: "string", description: "Home page after redirects", optional: true }
-  },
+  reads: COLLECTOR_READS,
   writes: {
     documents_found: { type: "integer", description: "PDF documents of the company's site kept" }
   },

@@ -4,15 +4,18 @@
  * budgets, cache) and keep them in the step's own page store, one transaction per site, so a
  * killed run resumes from the last finished site without fetching it again.
  */
+
+import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
+import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import type { BudgetExceeded } from "../../core/Budget.ts"
-import type { FetchResponse, HttpFetcherShape } from "../../core/http/HttpFetcher.ts"
+import { type FetchResponse, HttpFetcher, type HttpFetcherShape } from "../../core/http/HttpFetcher.ts"
 import type { HostClass } from "../../core/http/HttpMetrics.ts"
 import type { Rec } from "../../core/Record.ts"
-import type { RecordInput, StepContext } from "../../core/Step.ts"
+import type { FieldMap, RecordInput, StepContext, StepService } from "../../core/Step.ts"
 import { SitePagesReader } from "../parse/SitePagesReader.ts"
 import { PageStore, type SiteOutcome, type StoredPage, siteOf } from "../web/PageStore.ts"
 import type { DocumentTarget } from "./discover.ts"
@@ -31,13 +34,33 @@ export interface CollectorSpec {
   readonly accept: ReadonlyArray<string>
   /** What to fetch, from the site's crawled pages. */
   readonly targets: (pages: ReadonlyArray<StoredPage>, homeUrl: string, limit: number) => DocumentTarget[]
-  /** How a fetched answer is kept: text for feeds, bytes for PDFs. */
-  readonly keep: (response: FetchResponse, target: DocumentTarget) => StoredPage
+  /** Kept as bytes (PDFs) rather than decoded text (feeds). */
+  readonly binary: boolean
   /** The record field counting the documents kept for the company's site. */
   readonly countField: string
+  /** The step measure counting the documents kept in all. */
+  readonly measure: string
+  /** What the documents are, for the log ("feeds", "PDF documents"). */
+  readonly noun: string
   /** The summary report written at the end. */
   readonly summary: string
 }
+
+/** What both collectors read of a record. */
+export const COLLECTOR_READS: FieldMap = {
+  website: { type: "string", description: "Website crawled", optional: true },
+  crawl_home_url: { type: "string", description: "Home page after redirects", optional: true }
+}
+
+/** The step service of a collector, given the run's HttpFetcher. */
+export const collectorLayer = <Self>(tag: Context.Tag<Self, StepService<CollectorSettings>>, spec: CollectorSpec) =>
+  Layer.effect(
+    tag,
+    Effect.map(HttpFetcher, (fetcher) => ({
+      run: (input: RecordInput, context: StepContext<CollectorSettings>) =>
+        collectDocuments(fetcher, spec, input, context)
+    }))
+  )
 
 /** Fetches and keeps the documents of each record's site; the record gets the number kept. */
 export const collectDocuments = (
@@ -64,7 +87,7 @@ export const collectDocuments = (
       )
       if (!reader.hasPages) {
         yield* context.log(
-          `no crawled pages in this run (add crawl.site before ${context.invokedAs}): no ${spec.countField.replace("_found", "")} looked for`
+          `no crawled pages in this run (add crawl.site before ${context.invokedAs}): no ${spec.noun} looked for`
         )
       }
       const inFlight = new Map<string, Deferred.Deferred<SiteOutcome, BudgetExceeded>>()
@@ -75,7 +98,9 @@ export const collectDocuments = (
         fetcher
           .fetch({ url: target.url, accept: spec.accept, hostClass: spec.hostClass, maxBytes: settings.max_bytes })
           .pipe(
-            Effect.map((response) => (response.status < 400 ? spec.keep(response, target) : `HTTP ${response.status}`)),
+            Effect.map((response) =>
+              response.status < 400 ? storedDocument(response, target, spec.binary) : `HTTP ${response.status}`
+            ),
             Effect.catchTag("FetchFailed", (error) => Effect.succeed(error.reason as string))
           )
 
@@ -148,9 +173,9 @@ export const collectDocuments = (
           failures: tally.failed,
           seconds: Math.round(seconds * 1000) / 1000
         }
-        yield* context.measure(`${spec.countField.replace("_found", "")}_kept`, counts.pages)
+        yield* context.measure(spec.measure, counts.pages)
         yield* context.writeOutput(spec.summary, [`${JSON.stringify(summary, null, 2)}\n`])
-        yield* context.log(`${counts.pages} kept from ${counts.sites} sites`, { failures: tally.failed })
+        yield* context.log(`${counts.pages} ${spec.noun} kept from ${counts.sites} sites`, { failures: tally.failed })
       })
 
       return input.pipe(
@@ -168,7 +193,7 @@ export const collectDocuments = (
   )
 
 /** A fetched answer as a stored page of `kind`, its text decoded (feeds) or its bytes kept (PDFs). */
-export const storedDocument = (response: FetchResponse, target: DocumentTarget, asBytes: boolean): StoredPage => {
+const storedDocument = (response: FetchResponse, target: DocumentTarget, asBytes: boolean): StoredPage => {
   const decoded = asBytes ? { text: "", charset: "binary" } : response.text()
   return {
     url: response.url,

@@ -85,13 +85,19 @@ export class SitePagesReader {
     return this.#crawl !== undefined
   }
 
+  /** The key of a record's own website when this run crawled (shared hosts are nobody's own site). */
+  #siteKey(website: unknown): string | undefined {
+    const site = siteOf(website)
+    if (site === undefined || this.#crawl === undefined) return undefined
+    return isSharedHost(new URL(site.home).hostname) ? undefined : site.key
+  }
+
   /** The stored pages of a record's website: static pages, rendered ones in their place when there are. */
   storedPagesOf(website: unknown): StoredPage[] {
-    const site = siteOf(website)
-    if (site === undefined || this.#crawl === undefined) return []
-    if (isSharedHost(new URL(site.home).hostname)) return []
-    const crawled = this.#crawl.pagesOf(site.key).filter((page) => page.status < 400)
-    const rendered = this.#headless?.pagesOf(site.key).filter((page) => page.status < 400) ?? []
+    const key = this.#siteKey(website)
+    if (key === undefined || this.#crawl === undefined) return []
+    const crawled = this.#crawl.pagesOf(key).filter((page) => page.status < 400)
+    const rendered = this.#headless?.pagesOf(key).filter((page) => page.status < 400) ?? []
     if (rendered.length === 0) return crawled
     const byUrl = new Map(rendered.map((page) => [page.url, page]))
     const pages = crawled.map((page) => {
@@ -107,11 +113,10 @@ export class SitePagesReader {
 
   /** The documents of a record's website that read as pages: its feeds and the text of its PDFs. */
   documentPagesOf(website: unknown): StoredPage[] {
-    const site = siteOf(website)
-    if (site === undefined || this.#crawl === undefined) return []
-    if (isSharedHost(new URL(site.home).hostname)) return []
-    const feeds = (this.#feeds?.pagesOf(site.key) ?? []).flatMap((page) => feedPage(page) ?? [])
-    return [...feeds, ...(this.#pdfText?.pagesOf(site.key) ?? [])]
+    const key = this.#siteKey(website)
+    if (key === undefined) return []
+    const feeds = (this.#feeds?.pagesOf(key) ?? []).flatMap((page) => feedPage(page) ?? [])
+    return [...feeds, ...(this.#pdfText?.pagesOf(key) ?? [])]
   }
 
   /** A record's website as extractors take it: its domain and its pages (documents included), parsed. */

@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { FetchResponse } from "../../../core/http/HttpFetcher.ts"
+import { pace } from "../../../core/http/pace.ts"
 import type { Availability } from "../../../core/Step.ts"
 import {
   type BusinessStatus,
@@ -28,7 +29,6 @@ import {
   type PlacesProvider,
   PlacesRequestFailed
 } from "../PlacesProvider.ts"
-import { pace } from "../pace.ts"
 
 export const PROVIDER = "Google Places"
 export const KEY_VARIABLE = "FILON_GOOGLE_PLACES_API_KEY"

@@ -12,6 +12,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type { BudgetExceeded } from "../../../core/Budget.ts"
 import type { FetchResponse, HttpFetcherShape } from "../../../core/http/HttpFetcher.ts"
+import { pace } from "../../../core/http/pace.ts"
 import { type ApiPage, decodePage } from "./ApiRecords.ts"
 
 /** A query the API refused (4xx), could not answer (after the fetcher's retries), or answered unreadably. */
@@ -32,22 +33,6 @@ export class ApiQueryFailed extends Data.TaggedError("ApiQueryFailed")<{
     return `recherche-entreprises: ${what} [${this.query}]${this.status !== undefined ? ` (HTTP ${this.status})` : ""}: ${this.detail} (${this.url})`
   }
 }
-
-const paces = new Map<string, { nextAt: number }>()
-
-/** Waits for the origin's next slot: starts at least `1000 / perSecond` ms apart, process-wide. */
-export const pace = (origin: string, perSecond: number): Effect.Effect<void> =>
-  Effect.suspend(() => {
-    let state = paces.get(origin)
-    if (state === undefined) {
-      state = { nextAt: 0 }
-      paces.set(origin, state)
-    }
-    const now = Date.now()
-    const start = Math.max(now, state.nextAt)
-    state.nextAt = start + 1000 / perSecond
-    return start > now ? Effect.sleep(start - now) : Effect.void
-  })
 
 /** A page of 25 legal units with up to 100 establishments each stays far below this. */
 const MAX_PAGE_BYTES = 32 * 1024 * 1024
