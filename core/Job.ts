@@ -184,6 +184,23 @@ const Premium = strictStruct({
   min_quality_score: Schema.optional(NumberBetween(0, 100))
 })
 
+/**
+ * A plugin to load: a module name or path, or an entry with the plugin's own settings (checked by
+ * the plugin's config schema) and a time limit for each of its steps.
+ */
+export const PluginEntry = Schema.Union(
+  NonEmptyString("a module name or path"),
+  strictStruct({
+    /** Module name or path (relative to the file that names it). */
+    use: NonEmptyString("a module name or path"),
+    /** The plugin's settings, decoded with the plugin's `config` schema. */
+    config: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+    /** Seconds each of the plugin's steps may run before it fails, named. */
+    timeout_s: Schema.optional(NumberAbove(0))
+  })
+).annotations(expecting("a module name or path, or { use, config, timeout_s }"))
+export type PluginEntry = typeof PluginEntry.Type
+
 const StepSettings = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations(
   expecting("a mapping of setting names to values")
 )
@@ -204,8 +221,8 @@ export const JobSchema = strictStruct({
   http: Schema.optional(Http),
   /** Settings of the premium dataset. */
   premium: Schema.optional(Premium),
-  /** Plugin module specifiers or paths to load. */
-  plugins: Schema.optional(listOf(NonEmptyString("a module name or path"), "a list of module names or paths")),
+  /** Plugins to load: module names or paths, or `{ use, config, timeout_s }` entries. */
+  plugins: Schema.optional(listOf(PluginEntry, "a list of plugin module names or paths")),
   /** Path of a file of emails, domains or SIRENs that objected; they are left out. */
   suppression_list: Schema.optional(NonEmptyString("the path of a suppression list file")),
   /** Settings per step id, overriding the profile's; each step checks its own. */

@@ -2,7 +2,7 @@
  * `profiles [NAME]` and `plugins`: what can run, and who provides it.
  */
 import * as Effect from "effect/Effect"
-import { buildRegistry } from "../../core/App.ts"
+import { buildRegistry, sourcesOf } from "../../core/App.ts"
 import { resolvePlan } from "../../core/Plan.ts"
 import { unavailableHere } from "../../core/Prepare.ts"
 import { listProfileIds, loadCatalogue, loadProfile } from "../../core/Profile.ts"
@@ -20,7 +20,7 @@ const infoOptions = {
 export const profilesCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const args = yield* decodeArgs("profiles", argv, infoOptions)
-    const registry = yield* buildRegistry({ builtins: io.builtins, specifiers: args.plugin, baseDir: io.cwd })
+    const registry = yield* buildRegistry({ builtins: io.builtins, plugins: sourcesOf(args.plugin, io.cwd, "cli") })
     const name = args.positionals[0]
     if (name) {
       const plan = yield* resolvePlan(yield* loadProfile(name, { cwd: io.cwd }), registry)
@@ -54,7 +54,7 @@ export const profilesCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
 export const pluginsCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
   Effect.gen(function* () {
     const args = yield* decodeArgs("plugins", argv, infoOptions)
-    const registry = yield* buildRegistry({ builtins: io.builtins, specifiers: args.plugin, baseDir: io.cwd })
+    const registry = yield* buildRegistry({ builtins: io.builtins, plugins: sourcesOf(args.plugin, io.cwd, "cli") })
     const provided = new Set(registry.steps.flatMap((step) => [step.id, ...step.aliases]))
     const planned = (yield* loadCatalogue()).filter((entry) => !provided.has(entry.id))
     const plugins = registry.plugins.map((plugin) => ({

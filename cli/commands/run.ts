@@ -3,13 +3,14 @@
  * render the summary (text or --json) and return the exit code.
  */
 import { stat } from "node:fs/promises"
-import { dirname, resolve } from "node:path"
+import { resolve } from "node:path"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { buildRegistry } from "../../core/App.ts"
+import { loadConfig } from "../../core/Config.ts"
 import { type Job, loadJob } from "../../core/Job.ts"
+import { openRun } from "../../core/Launch.ts"
 import { resolvePlan } from "../../core/Plan.ts"
-import { loadProfile, looksLikePath } from "../../core/Profile.ts"
+import { looksLikePath } from "../../core/Profile.ts"
 import { Registry } from "../../core/Registry.ts"
 import { prepare, type RunRequest, runProfile, unavailableHere } from "../../core/Runner.ts"
 import { readState } from "../../core/RunState.ts"
@@ -37,7 +38,8 @@ export const runOptions = {
   workers: { kind: "integer", value: "N", description: "with --parallel: steps at once (default 2)" },
   "time-budget-min": { kind: "number", value: "M", description: "wall-time budget, minutes (overrides the job)" },
   "max-ram-mb": { kind: "number", value: "R", description: "RAM budget, MiB (overrides the job)" },
-  set: { kind: "strings", value: "STEP.KEY=VALUE", description: "override a step setting" }
+  set: { kind: "strings", value: "STEP.KEY=VALUE", description: "override a step setting" },
+  config: { kind: "string", value: "FILE", description: "installation config file (default: FILON_CONFIG)" }
 } as const satisfies OptionSpecs
 
 export const runProfileOptions = {
@@ -62,7 +64,8 @@ export const resumeOptions = {
   parallel: runOptions.parallel,
   workers: runOptions.workers,
   "time-budget-min": runOptions["time-budget-min"],
-  "max-ram-mb": runOptions["max-ram-mb"]
+  "max-ram-mb": runOptions["max-ram-mb"],
+  config: runOptions.config
 } as const satisfies OptionSpecs
 
 export const runHelp = (command: string, specs: OptionSpecs) =>
@@ -93,17 +96,20 @@ const runWith = (
     readonly json: boolean
     readonly explain?: boolean
     readonly dryRun?: boolean
+    /** --config FILE (else FILON_CONFIG). */
+    readonly config?: string | undefined
     readonly request: Omit<RunRequest, "job" | "jobFile" | "profile" | "inputs" | "outDir">
   }
 ) =>
   Effect.gen(function* () {
-    const registry = yield* buildRegistry({
+    const config = yield* loadConfig({ explicit: flags.config, cwd: io.cwd })
+    const { registry, profile } = yield* openRun({
+      job: resolved.job,
+      jobFile: resolved.jobFile,
+      profileName: resolved.profileName,
       builtins: io.builtins,
-      specifiers: resolved.job.plugins ?? [],
-      baseDir: resolved.jobFile ? dirname(resolved.jobFile) : io.cwd
-    })
-    const profile = yield* loadProfile(resolved.profileName, {
-      cwd: resolved.jobFile ? dirname(resolved.jobFile) : io.cwd
+      config,
+      cwd: io.cwd
     })
     if (flags.explain) {
       const plan = yield* resolvePlan(profile, registry)
@@ -200,6 +206,7 @@ export const runProfileCommand = (io: CliIo, argv: ReadonlyArray<string>, comman
     const resolved = yield* resolveFromJob(io, args, command)
     return yield* runWith(io, resolved, {
       json: args.json,
+      config: args.config,
       explain: args.explain,
       dryRun: args["dry-run"],
       request: { ...requestFlags(args), ...(steps.length > 0 ? { only: steps } : {}) }
@@ -238,6 +245,7 @@ export const resumeCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
       { job: state.job, jobFile: state.job_file, profileName: state.profile.file, inputs, outDir },
       {
         json: args.json,
+        config: args.config,
         request: {
           resume: true,
           sample: state.options.sample ?? undefined,
