@@ -12,6 +12,7 @@ import { evalCommand, evalOptions } from "./commands/eval.ts"
 import { pluginsCommand, profilesCommand } from "./commands/info.ts"
 import { batchCommand, batchOptions, createJobCommand, createJobOptions } from "./commands/jobs.ts"
 import { resumeCommand, resumeOptions, runProfileCommand, runProfileOptions, runStepOptions } from "./commands/run.ts"
+import { serveCommand, serveOptions } from "./commands/serve.ts"
 import { type CliIo, processIo } from "./io.ts"
 
 interface Command {
@@ -60,6 +61,11 @@ const commands: Record<string, Command> = {
     summary: "download the monthly SIRENE stock files (resumable, checksummed)",
     usage: `filon download [--month YYYY-MM] [--dest DIR] [options]\n${describeOptions(downloadOptions)}`,
     run: (io, argv) => downloadCommand(io, argv)
+  },
+  serve: {
+    summary: "the HTTP trigger server: POST /runs, events, artifacts, /metrics",
+    usage: `filon serve [--port N] [--host H] [--data-dir D] [options]\n${describeOptions(serveOptions)}`,
+    run: serveCommand
   },
   eval: {
     summary: "score contact and identity extraction on a labelled corpus and the fixture web",

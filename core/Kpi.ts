@@ -67,66 +67,69 @@ export const measureRecords = <E>(records: Stream.Stream<Rec, E>, key: string): 
 
 const round = (value: number) => Math.round(value * 10_000) / 10_000
 
+/** Which way a target bounds its figure: a `min_*` target is a floor, a `max_*` target a ceiling. */
+export type KpiBound = "at_least" | "at_most"
+
+export interface KpiThreshold {
+  /** As reported: `min_quality_score`, `max_duplicate_rate`, `min_fill_rates.<field>`, … */
+  readonly name: string
+  readonly target: number
+  readonly bound: KpiBound
+}
+
+/**
+ * The job's targets as named thresholds, in the order they are reported. The runner checks these and
+ * `filon monitoring` turns the same list into alert rules, so a threshold is written in one place.
+ */
+export const kpiThresholds = (targets: NonNullable<Job["kpi_targets"]>): ReadonlyArray<KpiThreshold> => [
+  ...(targets.min_quality_score !== undefined
+    ? [{ name: "min_quality_score", target: targets.min_quality_score, bound: "at_least" as const }]
+    : []),
+  ...(targets.min_lines_per_s !== undefined
+    ? [{ name: "min_lines_per_s", target: targets.min_lines_per_s, bound: "at_least" as const }]
+    : []),
+  ...(targets.max_duplicate_rate !== undefined
+    ? [{ name: "max_duplicate_rate", target: targets.max_duplicate_rate, bound: "at_most" as const }]
+    : []),
+  ...Object.entries(targets.min_fill_rates ?? {}).map(([field, target]) => ({
+    name: `min_fill_rates.${field}`,
+    target,
+    bound: "at_least" as const
+  }))
+]
+
+/** The figure a threshold is checked against, or why there is none. */
+const figureOf = (
+  name: string,
+  measured: DatasetFigures | undefined,
+  measures: Readonly<Record<string, number>>
+): { readonly value: number | null | undefined; readonly missing: string } => {
+  // No rows: nothing to measure, which is not the same as a target met (or a field never written).
+  const figures = measured !== undefined && measured.rows === 0 ? undefined : measured
+  if (name === "min_quality_score")
+    return {
+      value: figures?.mean_quality_score,
+      missing:
+        measured?.rows === 0 ? "not measured: no rows" : "not measured: no step of this profile writes quality_score"
+    }
+  if (name === "min_lines_per_s")
+    return { value: measures.lines_per_s, missing: "not measured: no step reported lines_per_s" }
+  if (name === "max_duplicate_rate") return { value: figures?.duplicate_rate, missing: "not measured: no rows" }
+  const field = name.slice("min_fill_rates.".length)
+  return { value: figures ? (figures.fill_rates[field] ?? 0) : undefined, missing: "not measured: no rows" }
+}
+
 /** Compares each target with its figure. A target with nothing to measure is not met, and says why. */
 export const evaluateKpis = (
   targets: NonNullable<Job["kpi_targets"]>,
   measured: DatasetFigures | undefined,
   measures: Readonly<Record<string, number>>
-): ReadonlyArray<KpiResult> => {
-  const results: KpiResult[] = []
-  // No rows: nothing to measure, which is not the same as a target met (or a field never written).
-  const figures = measured !== undefined && measured.rows === 0 ? undefined : measured
-  const atLeast = (name: string, target: number, value: number | null | undefined, missing: string) =>
-    results.push(
-      value === null || value === undefined
-        ? { name, target, value: null, met: false, detail: missing }
-        : { name, target, value: round(value), met: value >= target }
-    )
-  if (targets.min_quality_score !== undefined) {
-    atLeast(
-      "min_quality_score",
-      targets.min_quality_score,
-      figures?.mean_quality_score,
-      measured?.rows === 0 ? "not measured: no rows" : "not measured: no step of this profile writes quality_score"
-    )
-  }
-  if (targets.min_lines_per_s !== undefined) {
-    atLeast(
-      "min_lines_per_s",
-      targets.min_lines_per_s,
-      measures.lines_per_s,
-      "not measured: no step reported lines_per_s"
-    )
-  }
-  if (targets.max_duplicate_rate !== undefined) {
-    const value = figures?.duplicate_rate
-    results.push(
-      value === undefined
-        ? {
-            name: "max_duplicate_rate",
-            target: targets.max_duplicate_rate,
-            value: null,
-            met: false,
-            detail: "not measured: no rows"
-          }
-        : {
-            name: "max_duplicate_rate",
-            target: targets.max_duplicate_rate,
-            value: round(value),
-            met: value <= targets.max_duplicate_rate
-          }
-    )
-  }
-  for (const [field, target] of Object.entries(targets.min_fill_rates ?? {})) {
-    atLeast(
-      `min_fill_rates.${field}`,
-      target,
-      figures ? (figures.fill_rates[field] ?? 0) : undefined,
-      "not measured: no rows"
-    )
-  }
-  return results
-}
+): ReadonlyArray<KpiResult> =>
+  kpiThresholds(targets).map(({ name, target, bound }) => {
+    const { value, missing } = figureOf(name, measured, measures)
+    if (value === null || value === undefined) return { name, target, value: null, met: false, detail: missing }
+    return { name, target, value: round(value), met: bound === "at_least" ? value >= target : value <= target }
+  })
 
 /** The last line of a run: `KPIs MET` or `KPIs NOT MET: <which>`. */
 export const kpiVerdict = (results: ReadonlyArray<KpiResult>): string => {

@@ -41,6 +41,27 @@ export const httpCache = new Counter({
   labelNames: ["host_class", "result"] as const,
   registers
 })
+/**
+ * Computed at scrape time from `http_cache_lookups_total`, so the fetcher's hot path counts once.
+ * A revalidation (304) still asks the site, so it is not a hit here.
+ */
+export const httpCacheHitRatio = new Gauge({
+  name: "http_cache_hit_ratio",
+  help: "Share of HTTP cache lookups answered from the cache without asking the site, since the process started, by host class",
+  labelNames: ["host_class"] as const,
+  registers,
+  async collect() {
+    const lookups = new Map<string, { hits: number; all: number }>()
+    for (const { labels, value } of (await httpCache.get()).values) {
+      const hostClass = String(labels.host_class)
+      const entry = lookups.get(hostClass) ?? { hits: 0, all: 0 }
+      entry.all += value
+      if (labels.result === "hit") entry.hits += value
+      lookups.set(hostClass, entry)
+    }
+    for (const [hostClass, { hits, all }] of lookups) this.set({ host_class: hostClass }, all === 0 ? 0 : hits / all)
+  }
+})
 export const httpRobotsSkips = new Counter({
   name: "http_robots_skips_total",
   help: "URLs not fetched because robots.txt disallows them",

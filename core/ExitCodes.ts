@@ -1,8 +1,8 @@
 /**
- * Errors to exit codes (CONTRACTS.md): the only place the CLI decides them.
+ * Errors to exit codes (CONTRACTS.md): the only place the CLI and the server decide them.
  * 2 bad usage or config, 1 a step failed, 3 budget exceeded, 4 KPIs not met, 130 interrupted.
  */
-import { ExitCode } from "../core/Summary.ts"
+import { ExitCode } from "./Summary.ts"
 
 const USAGE_ERRORS = new Set([
   "UsageError",
