@@ -1,20 +1,15 @@
 /**
  * The bounded run queue: at most `concurrency` runs at once, at most `queueSize` waiting; beyond
- * that a submission is refused (429) rather than lost. Runs go through `launchRun`, exactly as the
- * CLI's do. The store is the truth: the queue rebuilds itself from it on start, so a restart loses
+ * that a submission is refused (429) rather than lost. Each run goes through `launchRun`, exactly
+ * as the CLI's do, in its own worker thread (server/RunWorker.ts). The store is the truth: the queue rebuilds itself from it on start, so a restart loses
  * no queued run, and runs that were running are resumed or failed as configured.
  */
-import * as Deferred from "effect/Deferred"
-import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
 import type { LoadedConfig } from "../core/Config.ts"
 import type { RunEvent } from "../core/EventLog.ts"
-import { exitCodeOf, messageOf } from "../core/ExitCodes.ts"
-import { decodeJob } from "../core/Job.ts"
-import { launchRun } from "../core/Launch.ts"
-import type { Plugin } from "../core/Plugin.ts"
 import { ExitCode } from "../core/Summary.ts"
-import { FINISHED, type RunStore, type StoredRun } from "./RunStore.ts"
+import type { RunStore, StoredRun } from "./RunStore.ts"
+import type { FromWorker, ToWorker, WorkerStart } from "./RunWorkerProtocol.ts"
+import type { WorkerMetrics } from "./WorkerMetrics.ts"
 
 /** A subscriber sees each event of a run as it is recorded, then `null` when the run is over. */
 export type RunListener = (event: RunEvent | null) => void
@@ -24,10 +19,13 @@ export interface QueueOptions {
   readonly concurrency: number
   readonly queueSize: number
   readonly onRestart: "resume" | "fail"
-  readonly builtins: ReadonlyArray<Plugin>
+  /** A module exporting `builtinPlugins`: what each run's worker imports. */
+  readonly builtinsModule: string
   readonly config: LoadedConfig
   /** Where relative paths of an inline job resolve (the data folder). */
   readonly cwd: string
+  /** Where the workers' metric snapshots go (the server's /metrics). */
+  readonly metrics?: WorkerMetrics
   /** Told whenever the number of waiting or running runs changes (the queue gauges). */
   readonly onDepth?: (waiting: number, running: number) => void
 }
@@ -39,8 +37,8 @@ export class QueueFull extends Error {
 }
 
 interface Running {
-  readonly cancel: Deferred.Deferred<void>
-  readonly fiber: Fiber.RuntimeFiber<void>
+  readonly cancel: () => void
+  readonly stop: () => void
 }
 
 export class RunQueue {
@@ -106,7 +104,7 @@ export class RunQueue {
     }
     const running = this.#running.get(runId)
     if (!running) return false
-    Effect.runSync(Deferred.succeed(running.cancel, undefined))
+    running.cancel()
     return true
   }
 
@@ -128,7 +126,8 @@ export class RunQueue {
   async stop(): Promise<void> {
     this.#stopping = true
     this.#waiting.length = 0
-    await Promise.all([...this.#running.values()].map((running) => Effect.runPromise(Fiber.interrupt(running.fiber))))
+    for (const running of this.#running.values()) running.stop()
+    this.#running.clear()
   }
 
   #pump(): void {
@@ -145,55 +144,49 @@ export class RunQueue {
     const { store } = this.options
     const resume = run.started_at !== null // started before a restart: pick up where it stopped
     store.markRunning(run.run_id)
-    const cancel = Effect.runSync(Deferred.make<void>())
     const started = Date.now()
-    const request = run.request
-    const program = Effect.gen(this, function* () {
-      const job = yield* decodeJob(request.job, { file: request.job_file ?? "job" })
-      return yield* launchRun(
-        {
-          job,
-          jobFile: request.job_file,
-          profileName: request.profile,
-          builtins: this.options.builtins,
-          config: this.options.config,
-          cwd: this.options.cwd
-        },
-        {
-          inputs: request.inputs,
-          outDir: request.out_dir,
-          runId: run.run_id,
-          resume,
-          workers: request.options.workers ?? 1,
-          sample: request.options.sample,
-          set: request.options.set ?? [],
-          budgets: request.options.budgets ?? {},
-          onEvent: (event) => this.#record(event),
-          cancel: Deferred.await(cancel)
-        }
-      )
-    }).pipe(
-      Effect.matchCauseEffect({
-        onSuccess: (summary) => Effect.sync(() => store.finish(run.run_id, summary)),
-        onFailure: (cause) =>
-          Effect.sync(() => {
-            // An interruption is the server stopping: the row stays `running` for the restart policy.
-            if (cause._tag === "Interrupt") return
-            const error = cause._tag === "Fail" ? cause.error : cause
-            store.fail(run.run_id, "failed", messageOf(error), exitCodeOf(error))
-          })
-      }),
-      Effect.ensuring(
-        Effect.sync(() => {
-          this.#running.delete(run.run_id)
-          this.#durations.push((Date.now() - started) / 1000)
-          if (this.#durations.length > 20) this.#durations.shift()
-          if (FINISHED.has(store.get(run.run_id)?.status ?? "running")) this.#close(run.run_id)
-          this.#pump()
-        })
-      )
-    )
-    this.#running.set(run.run_id, { cancel, fiber: Effect.runFork(program) })
+    const worker = new Worker(new URL("./RunWorker.ts", import.meta.url).href)
+    let ended = false
+    const end = (record: () => void) => {
+      if (ended) return
+      ended = true
+      record()
+      worker.terminate()
+      this.#running.delete(run.run_id)
+      this.#durations.push((Date.now() - started) / 1000)
+      if (this.#durations.length > 20) this.#durations.shift()
+      void this.options.metrics?.retire(run.run_id)
+      this.#close(run.run_id)
+      this.#pump()
+    }
+    worker.onmessage = (message: MessageEvent<FromWorker>) => {
+      const data = message.data
+      if (data.type === "event") this.#record(data.event)
+      else if (data.type === "metrics") this.options.metrics?.update(run.run_id, data.metrics)
+      else if (data.type === "end") end(() => store.finish(run.run_id, data.summary))
+      else end(() => store.fail(run.run_id, "failed", data.message, data.exitCode))
+    }
+    // A worker that dies without a summary (a plugin crashing the thread) fails its run, named.
+    worker.onerror = (event) =>
+      end(() => store.fail(run.run_id, "failed", `the run's worker crashed: ${event.message}`, 1))
+    const start: WorkerStart = {
+      type: "start",
+      runId: run.run_id,
+      request: run.request,
+      resume,
+      builtinsModule: this.options.builtinsModule,
+      config: this.options.config,
+      cwd: this.options.cwd
+    }
+    worker.postMessage(start)
+    this.#running.set(run.run_id, {
+      cancel: () => worker.postMessage({ type: "cancel" } satisfies ToWorker),
+      // Stopping the server: the row stays `running`, for the next start's on_restart.
+      stop: () => {
+        ended = true
+        worker.terminate()
+      }
+    })
   }
 
   #record(event: RunEvent): void {

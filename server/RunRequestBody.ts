@@ -4,6 +4,7 @@
  * before the run is accepted.
  */
 import { createHash } from "node:crypto"
+import { statSync } from "node:fs"
 import { dirname } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -92,13 +93,32 @@ const confined = <A>(thunk: () => A): A => {
   }
 }
 
+/**
+ * Job files decoded once per version (path, size, modification time): a burst of POSTs naming the
+ * same job costs a stat each, not a YAML parse and a schema decode each.
+ */
+const decodedJobs = new Map<string, { readonly stamp: string; readonly job: Job }>()
+const MAX_CACHED_JOBS = 256
+
+const loadJobOnce = (file: string) =>
+  Effect.gen(function* () {
+    const info = statSync(file, { throwIfNoEntry: false })
+    const stamp = info ? `${info.size}:${info.mtimeMs}` : "missing"
+    const cached = decodedJobs.get(file)
+    if (cached && cached.stamp === stamp) return cached.job
+    const job = yield* loadJob(file)
+    if (decodedJobs.size >= MAX_CACHED_JOBS) decodedJobs.clear()
+    decodedJobs.set(file, { stamp, job })
+    return job
+  })
+
 /** Loads or decodes the job; a job problem is a 400 listing each key at fault. */
 const jobOf = (body: RunBody, dataDir: DataDir) =>
   Effect.gen(function* () {
     if (typeof body.job === "string") {
       const name = body.job
       const file = confined(() => dataDir.jobFile(name))
-      const job = yield* loadJob(file)
+      const job = yield* loadJobOnce(file)
       return { job, jobFile: file as string | null }
     }
     const job = yield* decodeJob(body.job, { file: "job" })

@@ -3,8 +3,10 @@
  * their declared outputs downloaded; /metrics, health checks, and what profiles and plugins exist.
  * Every error is JSON `{ error: { status, message, problems? } }`, each problem naming its field.
  */
-import { isAbsolute, join } from "node:path"
+import { statSync } from "node:fs"
+import { dirname, isAbsolute, join } from "node:path"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { type Context, Hono } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import { HTTPException } from "hono/http-exception"
@@ -12,10 +14,11 @@ import { streamSSE } from "hono/streaming"
 import type { LoadedConfig } from "../core/Config.ts"
 import type { RunEvent } from "../core/EventLog.ts"
 import { messageOf } from "../core/ExitCodes.ts"
+import type { Job } from "../core/Job.ts"
 import { openRun } from "../core/Launch.ts"
-import { metricsRegistry } from "../core/Metrics.ts"
 import type { Plugin } from "../core/Plugin.ts"
 import { prepare } from "../core/Prepare.ts"
+import { loadProfile, looksLikePath } from "../core/Profile.ts"
 import { Registry, type RegistryShape } from "../core/Registry.ts"
 import { newRunId } from "../core/Runner.ts"
 import { bearerAuth } from "./auth.ts"
@@ -23,8 +26,9 @@ import { describePlugins, describeProfiles } from "./catalog.ts"
 import type { DataDir } from "./DataDir.ts"
 import { QueueFull, type RunQueue } from "./RunQueue.ts"
 import { BadRequest, digestOf, parseRunBody, resolveRunBody } from "./RunRequestBody.ts"
-import { FINISHED, IdempotencyConflict, type RunStore, type ServerRunStatus } from "./RunStore.ts"
+import { FINISHED, IdempotencyConflict, type RunStore, type ServerRunStatus, type StoredRequest } from "./RunStore.ts"
 import { listQueryOf, runView } from "./views.ts"
+import type { WorkerMetrics } from "./WorkerMetrics.ts"
 
 export interface AppDeps {
   readonly store: RunStore
@@ -34,6 +38,8 @@ export interface AppDeps {
   readonly builtins: ReadonlyArray<Plugin>
   /** The built-in and config-file plugins (what /plugins and /profiles describe). */
   readonly registry: RegistryShape
+  /** This thread's metrics and the run workers' snapshots. */
+  readonly metrics: WorkerMetrics
   /** Accepted tokens; empty means no auth (the server then listens on loopback only). */
   readonly tokens: ReadonlyArray<string>
   /** False while the server starts or drains: /readyz answers 503. */
@@ -74,7 +80,7 @@ export const createApp = (deps: AppDeps) => {
       : problem(c, 503, "not ready (starting or draining)")
   )
   app.get("/metrics", async (c) =>
-    c.body(await metricsRegistry.metrics(), 200, { "Content-Type": metricsRegistry.contentType })
+    c.body(await deps.metrics.scrape(), 200, { "Content-Type": deps.metrics.contentType })
   )
   app.get("/profiles", async (c) => c.json(await Effect.runPromise(describeProfiles(deps.registry))))
   app.get("/plugins", (c) => c.json(describePlugins(deps.registry, deps.builtins)))
@@ -88,7 +94,6 @@ export const createApp = (deps: AppDeps) => {
     async (c) => {
       const value = await c.req.json().catch(() => undefined)
       if (value === undefined) throw new BadRequest([{ field: "(body)", message: "expected a JSON object" }])
-      const body = parseRunBody(value)
       const key = c.req.header("idempotency-key")?.trim() || null
       if (key !== null && (key.length > 200 || /[^\x21-\x7e]/.test(key)))
         throw new BadRequest([{ field: "Idempotency-Key", message: "at most 200 visible ASCII characters" }])
@@ -111,8 +116,10 @@ export const createApp = (deps: AppDeps) => {
           return problem(c, 429, error.message, { retry_after_s: error.retryAfterS })
         }
       }
+      // A full queue refuses before the body is checked: the request was not processed, retrying is right.
       const early = replay() ?? tooMany()
       if (early) return early
+      const body = parseRunBody(value)
 
       const runId = newRunId()
       const { job, request } = await Effect.runPromise(
@@ -122,20 +129,7 @@ export const createApp = (deps: AppDeps) => {
         return either.right
       })
       // The plan and every step setting are checked now, so a bad request is a 400, not a failed run.
-      const checked = await Effect.runPromise(
-        Effect.gen(function* () {
-          const { registry, profile } = yield* openRun({
-            job,
-            jobFile: request.job_file,
-            profileName: request.profile,
-            builtins: deps.builtins,
-            config: deps.config,
-            cwd: dataDir.real
-          })
-          yield* prepare(profile, job, request.options.set ?? []).pipe(Effect.provideService(Registry, registry))
-          return profile.id
-        }).pipe(Effect.either)
-      )
+      const checked = await checkRun(deps, job, request)
       if (checked._tag === "Left")
         throw new BadRequest([{ field: fieldOf(checked.left), message: messageOf(checked.left) }])
 
@@ -272,6 +266,55 @@ export const createApp = (deps: AppDeps) => {
   })
 
   return app
+}
+
+/** Checks already passed, by job, profile (and its file's version) and settings overrides. */
+const passed = new Map<string, string>()
+const MAX_PASSED = 1024
+
+/**
+ * Resolves the plan and decodes every step setting, as the run will; a burst of POSTs of the same
+ * job is checked once (the key holds the profile file's size and modification time).
+ */
+const checkRun = async (deps: AppDeps, job: Job, request: StoredRequest) => {
+  const profileFile = looksLikePath(request.profile) ? statSync(request.profile, { throwIfNoEntry: false }) : undefined
+  const key = digestOf({
+    job,
+    job_file: request.job_file,
+    profile: request.profile,
+    stamp: profileFile ? `${profileFile.size}:${profileFile.mtimeMs}` : null,
+    set: request.options.set ?? []
+  })
+  const known = passed.get(key)
+  if (known !== undefined) return Either.right(known)
+  const result = await Effect.runPromise(
+    Effect.gen(function* () {
+      // Jobs without plugins of their own (the usual case) reuse the server's registry.
+      const { registry, profile } =
+        job.plugins && job.plugins.length > 0
+          ? yield* openRun({
+              job,
+              jobFile: request.job_file,
+              profileName: request.profile,
+              builtins: deps.builtins,
+              config: deps.config,
+              cwd: deps.dataDir.real
+            })
+          : {
+              registry: deps.registry,
+              profile: yield* loadProfile(request.profile, {
+                cwd: request.job_file ? dirname(request.job_file) : deps.dataDir.real
+              })
+            }
+      yield* prepare(profile, job, request.options.set ?? []).pipe(Effect.provideService(Registry, registry))
+      return profile.id
+    }).pipe(Effect.either)
+  )
+  if (Either.isRight(result)) {
+    if (passed.size >= MAX_PASSED) passed.clear()
+    passed.set(key, result.right)
+  }
+  return result
 }
 
 /** The request field a refusal at check time is about. */

@@ -4,6 +4,7 @@
  * printed.
  */
 import { mkdirSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { buildRegistry, sourcesOf } from "../core/App.ts"
@@ -14,6 +15,10 @@ import { isLoopback } from "./auth.ts"
 import { DataDir } from "./DataDir.ts"
 import { RunQueue } from "./RunQueue.ts"
 import { RunStore } from "./RunStore.ts"
+import { WorkerMetrics } from "./WorkerMetrics.ts"
+
+/** The built-in plugins, for the server and its run workers. */
+export const BUILTINS_MODULE = fileURLToPath(new URL("../plugins/index.ts", import.meta.url))
 
 export class ServerRefused extends Data.TaggedError("ServerRefused")<{ readonly reason: string }> {
   override get message() {
@@ -27,7 +32,8 @@ export interface ServeOptions {
   readonly port: number
   readonly dataDir: string
   readonly config: LoadedConfig
-  readonly builtins: ReadonlyArray<Plugin>
+  /** A module exporting `builtinPlugins` (default: plugins/index.ts); each run's worker imports it too. */
+  readonly builtinsModule?: string
   /** Told when the queue's depth changes (the metrics gauges). */
   readonly onQueueDepth?: (waiting: number, running: number) => void
 }
@@ -54,20 +60,26 @@ export const startServer = (options: ServeOptions) =>
     for (const sub of ["jobs", "runs", "server"]) mkdirSync(`${options.dataDir}/${sub}`, { recursive: true })
     const dataDir = new DataDir(options.dataDir)
     const cwd = process.cwd()
+    const builtinsModule = options.builtinsModule ?? BUILTINS_MODULE
+    const builtins = yield* Effect.promise(
+      async () => ((await import(builtinsModule)) as { builtinPlugins?: ReadonlyArray<Plugin> }).builtinPlugins ?? []
+    )
     const registry = yield* buildRegistry({
-      builtins: options.builtins,
+      builtins,
       plugins: sourcesOf(options.config.config.plugins, configDir(options.config, cwd), "config")
     })
     const store = new RunStore(dataDir.historyFile)
+    const metrics = new WorkerMetrics()
     const settings = options.config.config.server
     const queue = new RunQueue({
       store,
       concurrency: settings.concurrency,
       queueSize: settings.queue_size,
       onRestart: settings.on_restart,
-      builtins: options.builtins,
+      builtinsModule,
       config: options.config,
       cwd: dataDir.real,
+      metrics,
       ...(options.onQueueDepth ? { onDepth: options.onQueueDepth } : {})
     })
     let ready = false
@@ -76,8 +88,9 @@ export const startServer = (options: ServeOptions) =>
       queue,
       dataDir,
       config: options.config,
-      builtins: options.builtins,
+      builtins,
       registry,
+      metrics,
       tokens,
       ready: () => ready
     })

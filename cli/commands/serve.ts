@@ -61,7 +61,7 @@ export const serveCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
         }
       }
     }
-    const server = yield* startServer({ host, port, dataDir, config, builtins: io.builtins })
+    const server = yield* startServer({ host, port, dataDir, config })
     const { recovered } = server
     const settings = config.config.server
     io.err(
