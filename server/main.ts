@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import { buildRegistry, sourcesOf } from "../core/App.ts"
 import { apiTokensOf, configDir, type LoadedConfig } from "../core/Config.ts"
 import type { Plugin } from "../core/Plugin.ts"
+import { setServerQueueDepth } from "../core/ServerMetrics.ts"
 import { createApp } from "./app.ts"
 import { isLoopback } from "./auth.ts"
 import { DataDir } from "./DataDir.ts"
@@ -80,7 +81,10 @@ export const startServer = (options: ServeOptions) =>
       config: options.config,
       cwd: dataDir.real,
       metrics,
-      ...(options.onQueueDepth ? { onDepth: options.onQueueDepth } : {})
+      onDepth: (waiting, running) => {
+        setServerQueueDepth(waiting)
+        options.onQueueDepth?.(waiting, running)
+      }
     })
     let ready = false
     const app = createApp({

@@ -115,6 +115,11 @@ describe("server with a token", () => {
     expect(download.headers.get("x-checksum-sha256")).toBe(output.sha256)
     expect(new TextDecoder().decode(bytes)).toBe(readFileSync(join(view.out_dir as string, "export/data.csv"), "utf8"))
 
+    // The run happened in a worker thread; its series reach the server's /metrics.
+    const scraped = await (await call(server, "/metrics")).text()
+    expect(scraped).toMatch(/pipeline_runs_total\{[^}]*status="succeeded"[^}]*\} [1-9]/)
+    expect(scraped).toMatch(/pipeline_step_duration_seconds_count\{[^}]*step="test.export"[^}]*\} [1-9]/)
+
     for (const path of ["..%2F..%2F..%2Fetc%2Fpasswd", "export%2F..%2F..%2Fjobs%2Fquick.yaml", "%2Fetc%2Fpasswd"]) {
       const traversal = await call(server, `/runs/${run_id}/artifacts/${path}`, { token: TOKEN })
       expect({ path, status: traversal.status }).toEqual({ path, status: 400 })
@@ -148,6 +153,7 @@ describe("server with a token", () => {
     const refused = await call(server, "/runs", { token: TOKEN, json: { job: "slow" } })
     expect(refused.status).toBe(429)
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1)
+    expect(await (await call(server, "/metrics")).text()).toContain("filon_server_queue_depth 1")
 
     const cancelQueued = await call(server, `/runs/${waiting.run_id}/cancel`, { token: TOKEN, method: "POST" })
     expect(cancelQueued.status).toBe(202)
