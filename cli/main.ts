@@ -11,6 +11,7 @@ import { downloadCommand, downloadOptions } from "./commands/download.ts"
 import { evalCommand, evalOptions } from "./commands/eval.ts"
 import { pluginsCommand, profilesCommand } from "./commands/info.ts"
 import { batchCommand, batchOptions, createJobCommand, createJobOptions } from "./commands/jobs.ts"
+import { monitoringCommand, monitoringOptions } from "./commands/monitoring.ts"
 import { resumeCommand, resumeOptions, runProfileCommand, runProfileOptions, runStepOptions } from "./commands/run.ts"
 import { serveCommand, serveOptions } from "./commands/serve.ts"
 import { type CliIo, processIo } from "./io.ts"
@@ -49,12 +50,12 @@ const commands: Record<string, Command> = {
   },
   profiles: {
     summary: "list profiles, or show one profile's plan",
-    usage: "filon profiles [NAME|FILE] [--json] [--plugin SPEC]...",
+    usage: "filon profiles [NAME|FILE] [--json] [--plugin SPEC]... [--job FILE] [--config FILE]",
     run: profilesCommand
   },
   plugins: {
     summary: "list loaded plugins and their steps",
-    usage: "filon plugins [--json] [--plugin SPEC]...",
+    usage: "filon plugins [--json] [--plugin SPEC]... [--job FILE] [--config FILE]",
     run: pluginsCommand
   },
   download: {
@@ -66,6 +67,11 @@ const commands: Record<string, Command> = {
     summary: "the HTTP trigger server: POST /runs, events, artifacts, /metrics",
     usage: `filon serve [--port N] [--host H] [--data-dir D] [options]\n${describeOptions(serveOptions)}`,
     run: serveCommand
+  },
+  monitoring: {
+    summary: "generate Prometheus alert rules and a Grafana dashboard from jobs' budgets and KPI targets",
+    usage: `filon monitoring --job FILE [--job FILE]... [--out DIR] [--check]\n${describeOptions(monitoringOptions)}`,
+    run: monitoringCommand
   },
   eval: {
     summary: "score contact and identity extraction on a labelled corpus and the fixture web",

@@ -44,6 +44,14 @@ export interface BudgetLimits {
   readonly max_ram_mb?: number | undefined
 }
 
+/** The job setting (`budgets.<key>`) that limits each budget: read by the runner and by `filon monitoring`. */
+export const BUDGET_SETTINGS = {
+  http_requests: "max_http_requests",
+  http_bytes: "max_http_bytes",
+  wall_time: "max_wall_time_min",
+  ram: "max_ram_mb"
+} as const satisfies Record<BudgetName, keyof BudgetLimits>
+
 export const BudgetLine = Schema.Struct({
   used: Schema.Number,
   limit: Schema.NullOr(Schema.Number),
@@ -104,10 +112,10 @@ const makeBudget = (limits: BudgetLimits, options: BudgetOptions) =>
     })
     const stop = yield* Deferred.make<never, BudgetExceeded>()
     const limitOf = {
-      http_requests: limits.max_http_requests,
-      http_bytes: limits.max_http_bytes,
-      wall_time: limits.max_wall_time_min,
-      ram: limits.max_ram_mb
+      http_requests: limits[BUDGET_SETTINGS.http_requests],
+      http_bytes: limits[BUDGET_SETTINGS.http_bytes],
+      wall_time: limits[BUDGET_SETTINGS.wall_time],
+      ram: limits[BUDGET_SETTINGS.ram]
     } satisfies Record<BudgetName, number | undefined>
 
     const acquire: BudgetShape["acquire"] = (budget, amount) =>

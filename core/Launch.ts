@@ -9,9 +9,10 @@ import { buildRegistry, sourcesOf } from "./App.ts"
 import { configDir, type LoadedConfig } from "./Config.ts"
 import type { Job } from "./Job.ts"
 import type { Plugin } from "./Plugin.ts"
-import { loadProfile } from "./Profile.ts"
+import { loadProfile, type Profile } from "./Profile.ts"
 import { Registry } from "./Registry.ts"
 import { type RunRequest, runProfile } from "./Runner.ts"
+import { tracingLayer } from "./Tracing.ts"
 
 export interface LaunchTarget {
   readonly job: Job
@@ -40,9 +41,18 @@ export const openRun = (target: LaunchTarget) =>
 
 /** Opens and runs: the summary of a run that started, or the refusal. */
 export const launchRun = (target: LaunchTarget, request: Omit<RunRequest, "job" | "jobFile" | "profile">) =>
-  Effect.gen(function* () {
-    const { registry, profile } = yield* openRun(target)
-    return yield* runProfile({ ...request, job: target.job, jobFile: target.jobFile, profile }).pipe(
-      Effect.provideService(Registry, registry)
-    )
-  })
+  Effect.flatMap(openRun(target), (opened) => startRun(target, opened, request))
+
+/**
+ * Runs what `openRun` opened. Its spans go to the configured OTLP endpoint, if any, and are all sent
+ * before this completes (a CLI process exits right after).
+ */
+export const startRun = (
+  target: LaunchTarget,
+  opened: { readonly registry: typeof Registry.Service; readonly profile: Profile },
+  request: Omit<RunRequest, "job" | "jobFile" | "profile">
+) =>
+  runProfile({ ...request, job: target.job, jobFile: target.jobFile, profile: opened.profile }).pipe(
+    Effect.provideService(Registry, opened.registry),
+    Effect.provide(tracingLayer(target.config.config))
+  )

@@ -100,7 +100,7 @@ export const kpiTarget = new Gauge({
 })
 export const kpiMet = new Gauge({
   name: "pipeline_kpi_met",
-  help: "1 when the last successful run of a niche met the KPI, 0 otherwise",
+  help: "1 when the last run of a niche that measured its KPIs met this one, 0 otherwise",
   labelNames: kpiLabels,
   registers
 })
@@ -158,7 +158,8 @@ export const observeRun = (run: {
     for (const [step, since] of [...started]) endStep(step, "stopped", Math.max(0, (at - since) / 1000))
     runsRunning.dec(labels)
     runsTotal.inc({ ...labels, status })
-    for (const candidate of RUN_STATUSES) runLastStatus.set({ ...labels, status: candidate }, candidate === status ? 1 : 0)
+    for (const candidate of RUN_STATUSES)
+      runLastStatus.set({ ...labels, status: candidate }, candidate === status ? 1 : 0)
     if (seconds !== undefined) runLastDuration.set(labels, seconds)
     if (status === "succeeded") runLastSuccess.set(labels, at / 1000)
   }

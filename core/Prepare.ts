@@ -4,6 +4,7 @@
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import { unknownFailureKeys } from "./FailurePolicy.ts"
 import type { Job } from "./Job.ts"
 import { type Plan, PlanInvalid, resolvePlan } from "./Plan.ts"
 import type { Profile } from "./Profile.ts"
@@ -53,6 +54,13 @@ export const prepare = (profile: Profile, job: Job, set: ReadonlyArray<string> =
       if (!check.ok) (check.optional ? optionalAbsent : unavailable).push({ name: node.name, reason: check.reason })
     }
     if (unavailable.length > 0) return yield* new StepNotAvailable({ profile: profile.id, steps: unavailable })
+    const strayKeys = unknownFailureKeys(profile, plan.nodes)
+    if (strayKeys.length > 0) {
+      return yield* new PlanInvalid({
+        profile: profile.id,
+        problems: strayKeys.map((key) => `on_step_failure names ${key}, which matches no step of the profile`)
+      })
+    }
     if (plan.fieldProblems.length > 0) {
       return yield* new PlanInvalid({
         profile: profile.id,

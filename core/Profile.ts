@@ -17,6 +17,22 @@ import { closestMatch } from "./Suggest.ts"
 export const BUILTIN_PROFILES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "profiles")
 const CATALOGUE_FILE = "catalogue.yaml"
 
+/** What a failed step does to the run: stop it (the default), or go on with the step marked failed. */
+export const FailureAction = Schema.Literal("stop", "continue")
+export type FailureAction = typeof FailureAction.Type
+
+/** One action for every step, or one per step id or pattern (`enrich.*`, `*`), the most specific winning. */
+export const FailurePolicySetting = Schema.Union(
+  FailureAction,
+  Schema.Record({ key: Schema.String, value: FailureAction })
+).annotations({
+  message: () => ({
+    message: `stop, continue, or a mapping of step ids or patterns ("enrich.*", "*") to stop or continue`,
+    override: true
+  })
+})
+export type FailurePolicySetting = typeof FailurePolicySetting.Type
+
 export const ProfileSchema = Schema.Struct({
   /** One line shown by `filon profiles`. */
   description: Schema.String,
@@ -28,7 +44,9 @@ export const ProfileSchema = Schema.Struct({
     {
       default: () => ({})
     }
-  )
+  ),
+  /** What a failed step does to the rest of the run (docs/plugins.md, "When a step fails"). @default "stop" */
+  on_step_failure: Schema.optional(FailurePolicySetting)
 }).annotations({ parseOptions: { onExcessProperty: "error" } })
 
 export interface Profile {
@@ -39,6 +57,8 @@ export interface Profile {
   readonly description: string
   readonly steps: ReadonlyArray<string>
   readonly config: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  /** What a failed step does to the run; absent means stop. */
+  readonly on_step_failure?: FailurePolicySetting
 }
 
 export class ProfileInvalid extends Data.TaggedError("ProfileInvalid")<{
@@ -111,7 +131,8 @@ const readProfileFile = (file: string): Effect.Effect<Profile, ProfileInvalid> =
       file,
       description: decoded.description,
       steps: decoded.steps,
-      config: decoded.config
+      config: decoded.config,
+      ...(decoded.on_step_failure !== undefined ? { on_step_failure: decoded.on_step_failure } : {})
     }
   })
 

@@ -26,18 +26,37 @@ export type Outcome =
   | { readonly _tag: "Cancelled" }
 
 export interface Classified {
+  /** Every step ran or was accounted for (failed or not run in a run the profile let go on). */
+  readonly finished: boolean
   readonly status: RunSummary["status"]
   readonly exitCode: number
   readonly error: RunSummary["error"]
   readonly stoppedBy: RunSummary["stopped_by"]
 }
 
-/** `stopped`: the steps cut short; `failed`: the steps that ended in an error, in order. */
+/**
+ * `stopped`: the steps cut short; `failed`: the steps that ended in an error, in order; `continued`:
+ * the failures the profile's `on_step_failure: continue` let the run go past. Such a run reaches its
+ * end but did not do everything it was asked: it is `failed` with exit 1, its error the first failure.
+ */
 export const classifyOutcome = (
   outcome: Outcome,
   stopped: ReadonlyArray<string>,
-  failed: ReadonlyArray<string>
+  failed: ReadonlyArray<string>,
+  continued: ReadonlyArray<{ readonly step: string; readonly tag: string; readonly message: string }> = []
 ): Classified => {
+  const unfinished = classify(outcome, stopped, failed)
+  if (outcome._tag !== "Finished" || !Exit.isSuccess(outcome.exit)) return { ...unfinished, finished: false }
+  const [first] = continued
+  if (first === undefined) return { ...unfinished, finished: true }
+  return { finished: true, status: "failed", exitCode: ExitCode.stepFailed, error: first, stoppedBy: null }
+}
+
+const classify = (
+  outcome: Outcome,
+  stopped: ReadonlyArray<string>,
+  failed: ReadonlyArray<string>
+): Omit<Classified, "finished"> => {
   if (outcome._tag === "Budget") {
     return {
       status: "failed",

@@ -34,7 +34,10 @@ export const traceStep =
       const before = httpStats()
       const attributes = (exit: Exit.Exit<StepState, E>) => {
         const after = httpStats()
-        const http = { cache_hits: after.cache_hits - before.cache_hits, http_requests: after.requests - before.requests }
+        const http = {
+          cache_hits: after.cache_hits - before.cache_hits,
+          http_requests: after.requests - before.requests
+        }
         if (Exit.isSuccess(exit)) {
           const { rows_in, rows_out } = exit.value
           return { status: "done", rows_in, ...(rows_out === null ? {} : { rows_out }), ...http }

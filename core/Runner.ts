@@ -11,11 +11,14 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { TEMP_MARKER } from "./AtomicFile.ts"
 import { Budget, type BudgetLimits, type BudgetOptions } from "./Budget.ts"
+import { trackBudget } from "./BudgetMetrics.ts"
 import { EventLog, type RunEvent } from "./EventLog.ts"
+import { makeSetbacks } from "./FailurePolicy.ts"
 import { HttpFetcher } from "./http/HttpFetcher.ts"
 import { httpSettingsOf } from "./http/HttpSettings.ts"
 import type { Job } from "./Job.ts"
 import { evaluateKpis, kpiVerdict, measureRecords } from "./Kpi.ts"
+import { observeRun } from "./PipelineMetrics.ts"
 import {
   ancestorsOf,
   finalRecordSources,
@@ -44,8 +47,16 @@ import {
   type StepState,
   writeState
 } from "./RunState.ts"
+import { traceRun, traceStep } from "./RunTracing.ts"
 import type { StepConfigInvalid } from "./Settings.ts"
-import { type ExecutionEnv, executeStep, fingerprintOf, reusableState, type StepProgress } from "./StepExecution.ts"
+import {
+  describeError,
+  type ExecutionEnv,
+  executeStep,
+  fingerprintOf,
+  reusableState,
+  type StepProgress
+} from "./StepExecution.ts"
 import { ExitCode, type RunSummary, type StepSummary } from "./Summary.ts"
 
 export interface RunRequest {
@@ -151,9 +162,10 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
         retry: request.retry ?? stepPolicy
       }
       const limits = budgetLimitsOf(request.job, request.budgets)
+      const metrics = yield* observeRun({ niche: request.job.niche, profile: plan.profile.id })
       const baseLayer = Layer.mergeAll(
         Budget.layer(limits, request.budgetOptions),
-        EventLog.layer(outDir, runId, request.onEvent ? [request.onEvent] : [])
+        EventLog.layer(outDir, runId, [metrics.onEvent, ...(request.onEvent ? [request.onEvent] : [])])
       )
       // The run's one door to the network, over the run's budget; its cache opens on first use.
       const runLayer = Layer.provideMerge(HttpFetcher.layer(httpSettingsOf(request.job)), baseLayer)
@@ -163,7 +175,8 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
       )
       return yield* execute(request, plan, settings, env, previous, outDir, stepStates).pipe(
         Effect.provide(stepLayer),
-        Effect.orDie
+        Effect.orDie,
+        traceRun({ runId, niche: request.job.niche, profile: plan.profile.id })
       )
     })
   )
@@ -188,6 +201,8 @@ const execute = (
   Effect.gen(function* () {
     const events = yield* EventLog
     const budget = yield* Budget
+    const http = yield* HttpFetcher
+    yield* trackBudget(request.job.niche, budget)
     const startedAt = new Date()
     const only = new Set(request.only ?? [])
     const selected = (name: string, id: string) => only.size === 0 || only.has(name) || only.has(id)
@@ -199,6 +214,8 @@ const execute = (
       failed: []
     }
     const rerun = new Set<string>()
+    // Steps that failed in a run the profile lets go on, and those they kept from running.
+    const setbacks = makeSetbacks(plan.profile, plan.nodes, ancestorsOf(plan.nodes), env)
     const baseState: Omit<RunState, "steps"> = {
       version: 1,
       run_id: env.runId,
@@ -226,6 +243,24 @@ const execute = (
       workers: request.workers
     })
 
+    /** A step that did not do its job in a run that goes on: its input stands in for its records when it can. */
+    const setBack = (node: PlanNode, status: "failed" | "not_run", reason: string, failure?: unknown) =>
+      Effect.gen(function* () {
+        rerun.add(node.name)
+        delete progress.steps[node.name]
+        // The run goes on: this failure no longer stops it, so it is not among the steps that did.
+        const stopping = progress.failed.indexOf(node.name)
+        if (stopping >= 0) progress.failed.splice(stopping, 1)
+        const standIn = yield* setbacks.record(node, reason, failure)
+        if (standIn) progress.steps[node.name] = standIn
+        progress.summaries.set(node.name, stepSummaryOf(node, status, reason))
+        yield* status === "failed"
+          ? events.emit("step.fail", { step: node.name, error: reason, continued: true })
+          : events.emit("step.log", { step: node.name, message: `not run: ${reason}` })
+        yield* save
+        return undefined
+      })
+
     const runNode = (name: string) =>
       Effect.gen(function* () {
         const node = plan.nodes.find((candidate) => candidate.name === name)!
@@ -235,6 +270,8 @@ const execute = (
           if (progress.steps[name]) summary("skipped", "not selected (run-step)", progress.steps[name])
           return
         }
+        const blocked = setbacks.blockedBy(node)
+        if (blocked !== undefined) return yield* setBack(node, "not_run", blocked)
         for (const source of env.recordSources.get(name) ?? []) {
           if (!progress.steps[source]) {
             return yield* Effect.die(new MissingUpstream({ step: name, upstream: source }))
@@ -260,8 +297,14 @@ const execute = (
           Effect.tapBoth({
             onFailure: () => Effect.sync(() => progress.failed.push(name) && progress.running.delete(name)),
             onSuccess: () => Effect.sync(() => progress.running.delete(name))
-          })
+          }),
+          traceStep({ name, id: node.id, runId: env.runId }, http.stats),
+          Effect.catchIf(
+            (error) => setbacks.continuesPast(node, error),
+            (failure) => setBack(node, "failed", describeError(failure), failure)
+          )
         )
+        if (state === undefined) return
         progress.steps[name] = state
         summary("done", null, state)
         yield* save
@@ -286,7 +329,13 @@ const execute = (
     const stoppedSteps = [...new Set([...progress.failed, ...progress.running])]
     progress.running.clear()
 
-    const { status, error, stoppedBy, exitCode: endCode } = classifyOutcome(outcome, stoppedSteps, progress.failed)
+    const {
+      status,
+      error,
+      stoppedBy,
+      finished,
+      exitCode: endCode
+    } = classifyOutcome(outcome, stoppedSteps, progress.failed, setbacks.failures)
     let exitCode = endCode
     for (const name of stoppedSteps) {
       const detail = status === "cancelled" ? "interrupted" : (error?.message ?? "stopped")
@@ -294,7 +343,8 @@ const execute = (
       const node = plan.nodes.find((candidate) => candidate.name === name)!
       progress.summaries.set(name, stepSummaryOf(node, failedHere ? "failed" : "stopped", detail))
     }
-    if (error)
+    // A run that went on past failed steps logged each as it failed.
+    if (error && !finished)
       yield* events.emit(stoppedBy ? "budget.exceeded" : "step.fail", { step: error.step, error: error.message })
 
     const measures = Object.assign({}, ...Object.values(progress.steps).map((state) => state.measures)) as Record<
@@ -302,17 +352,20 @@ const execute = (
       number
     >
     let kpiResults: ReturnType<typeof evaluateKpis> = []
-    if (status === "succeeded") {
+    if (finished) {
       const targets = request.job.kpi_targets ?? {}
       const needsFigures = Object.keys(targets).some((key) => key !== "min_lines_per_s")
-      const finals = finalRecordSources(plan.nodes).map((name) => join(outDir, recordFileOf(name)))
+      const finals = finalRecordSources(plan.nodes)
+        .filter((name) => progress.steps[name] !== undefined)
+        .map((name) => join(outDir, recordFileOf(name)))
       const figures =
         needsFigures && finals.length > 0
           ? yield* measureRecords(mergeRecords(finals, { key: RECORD_KEY }), RECORD_KEY).pipe(Effect.orDie)
           : undefined
       kpiResults = evaluateKpis(targets, figures, measures)
       yield* events.emit("kpi.result", { results: kpiResults })
-      if (kpiResults.some((result) => !result.met)) exitCode = ExitCode.kpisNotMet
+      // A failed step (exit 1) outranks missed KPIs.
+      if (exitCode === ExitCode.ok && kpiResults.some((result) => !result.met)) exitCode = ExitCode.kpisNotMet
     }
     yield* save
 
@@ -332,8 +385,8 @@ const execute = (
         (node) => progress.summaries.get(node.name) ?? stepSummaryOf(node, "not_run", error ? "not reached" : null)
       ),
       kpis: {
-        met: status === "succeeded" && kpiResults.every((result) => result.met),
-        verdict: status === "succeeded" ? kpiVerdict(kpiResults) : "KPIs NOT MET: the run did not finish",
+        met: finished && kpiResults.every((result) => result.met),
+        verdict: finished ? kpiVerdict(kpiResults) : "KPIs NOT MET: the run did not finish",
         results: kpiResults
       },
       budgets: yield* budget.usage,

@@ -84,6 +84,11 @@ export interface StepContext<C> {
   /** Absolute path of the run folder. */
   readonly runDir: string
   readonly config: C
+  /**
+   * The decoded settings of the step's plugin (its `config` schema, from the plugin entry of the job or
+   * config file), or undefined for a plugin without one. Typed access: take them in `layer: (config) => …`.
+   */
+  readonly pluginConfig: unknown
   readonly job: Job
   /** The `--input` files and folders, absolute. */
   readonly inputs: ReadonlyArray<string>
@@ -184,8 +189,20 @@ export interface StepDefinition<C = any> {
   readonly layer?: Layer.Layer<any>
   /** Whether the step can run on this machine (e.g. a browser is installed); checked before a run. */
   readonly availability?: Effect.Effect<Availability>
-  /** Set by definePlugin. */
-  readonly plugin?: { readonly id: string; readonly version: string }
+  /** Set by definePlugin; `settings` only for a plugin with a `config` schema (they join the resume fingerprint). */
+  readonly plugin?: { readonly id: string; readonly version: string; readonly settings?: unknown }
+  /** Set when a third-party plugin is loaded: the isolation its steps run under (core/StepGuard.ts). */
+  readonly guard?: StepGuard
+}
+
+/** How a step of a third-party plugin is isolated: named in its errors, and stopped at its time limit. */
+export interface StepGuard {
+  /** The plugin as errors name it: `id version`. */
+  readonly plugin: string
+  /** The step's time limit, every attempt included. */
+  readonly timeoutSeconds: number
+  /** Where the limit comes from, for the error: `timeout_s of the plugin entry`, `the plugin's default`, ... */
+  readonly timeoutSource: string
 }
 
 interface StepOptions<C> {

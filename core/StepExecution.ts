@@ -16,16 +16,24 @@ import { mergeRecords, writeRecords } from "./RecordFile.ts"
 import * as Retry from "./Retry.ts"
 import { checkOutputs, recordFileOf, type StepState } from "./RunState.ts"
 import { type DeclaredField, isRecordStream, type OutputContract, type StepContext, StepOutputInvalid } from "./Step.ts"
+import { blameOf, watchRecords, withinTimeLimit } from "./StepGuard.ts"
 
 export class StepFailed extends Data.TaggedError("StepFailed")<{
   readonly step: string
   readonly cause: unknown
+  /** For a third-party plugin's step: the plugin (`id version`), and the record it was working on. */
+  readonly plugin?: string
+  readonly record?: string
 }> {
   override get message() {
     const cause = this.cause as { message?: unknown; _tag?: unknown } | undefined
     const text =
       typeof cause?.message === "string" && cause.message !== "" ? cause.message : String(cause?._tag ?? cause)
-    return `step ${this.step} failed: ${text}`
+    const blame = [
+      ...(this.plugin !== undefined ? [`plugin ${this.plugin}`] : []),
+      ...(this.record !== undefined ? [`record ${this.record}`] : [])
+    ]
+    return `step ${this.step} failed${blame.length > 0 ? ` (${blame.join(", ")})` : ""}: ${text}`
   }
 }
 
@@ -118,6 +126,9 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
     const outputs = new Map<string, OutputContract>()
     const measures: Record<string, number> = {}
     const declared = new Set(step.outputs.map((output) => output.path))
+    // Only third-party steps are watched: built-in ones pay nothing per record.
+    const guard = step.guard
+    const watch = guard ? watchRecords(step) : undefined
 
     const checkDeclared = (relative: string) =>
       declared.has(relative)
@@ -129,6 +140,7 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
       runId: env.runId,
       runDir: env.runDir,
       config: settings,
+      pluginConfig: step.plugin?.settings,
       job: env.job,
       inputs: env.inputs,
       sample: env.sample,
@@ -195,9 +207,11 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
       progress.rowsOut = 0
       passes.length = 0
       outputs.clear()
-      const result = service.run(input, context)
+      watch?.reset()
+      const result = service.run(watch ? watch.input(input) : input, context)
       if (!isRecordStream(result)) return result as Effect.Effect<void, unknown>
-      const limited = step.kind === "source" && env.sample !== undefined ? Stream.take(result, env.sample) : result
+      const checked = watch ? watch.output(result) : result
+      const limited = step.kind === "source" && env.sample !== undefined ? Stream.take(checked, env.sample) : checked
       const counted = limited.pipe(
         Stream.mapChunks((chunk) => {
           progress.rowsOut += chunk.length
@@ -231,20 +245,26 @@ export const executeStep = (node: PlanNode, settings: unknown, fingerprint: stri
           : Effect.void
       ),
       Retry.retrying(env.retry),
+      guard ? withinTimeLimit(guard) : (self) => self,
       Effect.ensuring(Effect.sync(() => env.onProgress?.(progress, "end"))),
       Effect.mapError((error) =>
         (error as { _tag?: unknown })?._tag === "BudgetExceeded"
           ? error
-          : new StepFailed({ step: node.name, cause: error })
+          : new StepFailed({ step: node.name, cause: error, ...(guard && watch ? blameOf(guard, watch, error) : {}) })
       ),
-      Effect.catchAllDefect((defect) => Effect.fail(new StepFailed({ step: node.name, cause: defect })))
+      Effect.catchAllDefect((defect) =>
+        Effect.fail(
+          new StepFailed({ step: node.name, cause: defect, ...(guard && watch ? blameOf(guard, watch, defect) : {}) })
+        )
+      )
     )
 
     for (const output of step.outputs) {
       if (!output.optional && !outputs.has(output.path)) {
         return yield* new StepFailed({
           step: node.name,
-          cause: new StepOutputInvalid({ stepId: node.name, path: output.path, reason: "Missing" })
+          cause: new StepOutputInvalid({ stepId: node.name, path: output.path, reason: "Missing" }),
+          ...(guard ? { plugin: guard.plugin } : {})
         })
       }
     }

@@ -24,7 +24,10 @@ export const tracesUrlOf = (config: FilonConfig, env: NodeJS.ProcessEnv = proces
   return base.endsWith(TRACES_PATH) ? base : `${base}${TRACES_PATH}`
 }
 
-/** The tracer of one run: OTLP export when configured, else nothing (Effect's in-memory spans). */
+/**
+ * The tracer of one run: OTLP export when configured (service name: OTEL_SERVICE_NAME, else the
+ * config's `tracing.service_name`), else nothing beyond Effect's own in-memory spans.
+ */
 export const tracingLayer = (config: FilonConfig, env: NodeJS.ProcessEnv = process.env): Layer.Layer<never> => {
   const url = tracesUrlOf(config, env)
   if (url === undefined) return Layer.empty
@@ -38,7 +41,10 @@ export const tracingLayer = (config: FilonConfig, env: NodeJS.ProcessEnv = proce
       ])
       return OtlpTracer.layer({
         url,
-        resource: { serviceName: config.tracing.service_name, serviceVersion: packageJson.version },
+        resource: {
+          serviceName: env.OTEL_SERVICE_NAME?.trim() || config.tracing.service_name,
+          serviceVersion: packageJson.version
+        },
         // A collector that does not answer delays the end of a run by this much at most.
         shutdownTimeout: "3 seconds"
       }).pipe(Layer.provide(Layer.merge(OtlpSerialization.layerJson, FetchHttpClient.layer)))

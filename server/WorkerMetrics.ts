@@ -44,7 +44,10 @@ export class WorkerMetrics {
       this.#retiredGauges.set(metric.name, entry)
     }
     const cumulative = last.filter((metric) => !isGauge(metric))
-    this.#retiredCumulative = await AggregatorRegistry.aggregate([this.#retiredCumulative, cumulative]).getMetricsAsJSON()
+    this.#retiredCumulative = await AggregatorRegistry.aggregate([
+      this.#retiredCumulative,
+      cumulative
+    ]).getMetricsAsJSON()
   }
 
   /** The Prometheus text of this thread and every worker. */

@@ -83,7 +83,7 @@ export const createApp = (deps: AppDeps) => {
     c.body(await deps.metrics.scrape(), 200, { "Content-Type": deps.metrics.contentType })
   )
   app.get("/profiles", async (c) => c.json(await Effect.runPromise(describeProfiles(deps.registry))))
-  app.get("/plugins", (c) => c.json(describePlugins(deps.registry, deps.builtins)))
+  app.get("/plugins", (c) => c.json(describePlugins(deps.registry)))
 
   app.post(
     "/runs",

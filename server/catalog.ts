@@ -4,7 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import { resolvePlan } from "../core/Plan.ts"
-import type { Plugin } from "../core/Plugin.ts"
+import { listPlugin } from "../core/PluginLoader.ts"
 import { listProfileIds, loadProfile } from "../core/Profile.ts"
 import type { RegistryShape } from "../core/Registry.ts"
 
@@ -23,12 +23,4 @@ export const describeProfiles = (registry: RegistryShape) =>
     return { profiles: rows }
   }).pipe(Effect.orDie)
 
-export const describePlugins = (registry: RegistryShape, builtins: ReadonlyArray<Plugin>) => ({
-  plugins: registry.plugins.map((plugin) => ({
-    id: plugin.id,
-    version: plugin.version,
-    description: plugin.description,
-    origin: builtins.includes(plugin) ? "built-in" : "config",
-    steps: plugin.steps.map((step) => ({ id: step.id, aliases: step.aliases, kind: step.kind }))
-  }))
-})
+export const describePlugins = (registry: RegistryShape) => ({ plugins: registry.plugins.map(listPlugin) })

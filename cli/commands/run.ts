@@ -1,6 +1,6 @@
 /**
- * `run-profile`, `run-step` and `resume`: decode arguments, build a run request, call the runner,
- * render the summary (text or --json) and return the exit code.
+ * `run-profile`, `run-step` and `resume`: decode arguments, build a run request, call the runner (with
+ * the metrics endpoint and push when asked), render the summary (text or --json) and return the exit code.
  */
 import { stat } from "node:fs/promises"
 import { resolve } from "node:path"
@@ -9,15 +9,16 @@ import * as Effect from "effect/Effect"
 import { loadConfig } from "../../core/Config.ts"
 import { exitCodeOf, messageOf } from "../../core/ExitCodes.ts"
 import { type Job, loadJob } from "../../core/Job.ts"
-import { openRun } from "../../core/Launch.ts"
+import { type LaunchTarget, openRun, startRun } from "../../core/Launch.ts"
 import { resolvePlan } from "../../core/Plan.ts"
 import { looksLikePath } from "../../core/Profile.ts"
 import { Registry } from "../../core/Registry.ts"
-import { prepare, type RunRequest, runProfile, unavailableHere } from "../../core/Runner.ts"
+import { prepare, type RunRequest, unavailableHere } from "../../core/Runner.ts"
 import { readState } from "../../core/RunState.ts"
 import { ExitCode } from "../../core/Summary.ts"
 import { decodeArgs, describeOptions, type OptionSpecs, type Parsed, UsageError } from "../args.ts"
 import type { CliIo } from "../io.ts"
+import { type RunMetricsOptions, withRunMetrics } from "../metrics.ts"
 import { makeProgressDisplay } from "../progress.ts"
 import { planJson, renderPlan, renderSummary } from "../render.ts"
 
@@ -39,7 +40,17 @@ export const runOptions = {
   "time-budget-min": { kind: "number", value: "M", description: "wall-time budget, minutes (overrides the job)" },
   "max-ram-mb": { kind: "number", value: "R", description: "RAM budget, MiB (overrides the job)" },
   set: { kind: "strings", value: "STEP.KEY=VALUE", description: "override a step setting" },
-  config: { kind: "string", value: "FILE", description: "installation config file (default: FILON_CONFIG)" }
+  config: { kind: "string", value: "FILE", description: "installation config file (default: FILON_CONFIG)" },
+  "prometheus-port": {
+    kind: "integer",
+    value: "N",
+    description: "serve /metrics on 127.0.0.1 (or FILON_HOST) port N while the run lasts"
+  },
+  pushgateway: {
+    kind: "string",
+    value: "URL",
+    description: "push the run's metrics to this Pushgateway at the end (default: config metrics.pushgateway)"
+  }
 } as const satisfies OptionSpecs
 
 export const runProfileOptions = {
@@ -65,7 +76,9 @@ export const resumeOptions = {
   workers: runOptions.workers,
   "time-budget-min": runOptions["time-budget-min"],
   "max-ram-mb": runOptions["max-ram-mb"],
-  config: runOptions.config
+  config: runOptions.config,
+  "prometheus-port": runOptions["prometheus-port"],
+  pushgateway: runOptions.pushgateway
 } as const satisfies OptionSpecs
 
 export const runHelp = (command: string, specs: OptionSpecs) =>
@@ -98,19 +111,22 @@ const runWith = (
     readonly dryRun?: boolean
     /** --config FILE (else FILON_CONFIG). */
     readonly config?: string | undefined
+    /** --prometheus-port and --pushgateway. */
+    readonly metrics: RunMetricsOptions
     readonly request: Omit<RunRequest, "job" | "jobFile" | "profile" | "inputs" | "outDir">
   }
 ) =>
   Effect.gen(function* () {
     const config = yield* loadConfig({ explicit: flags.config, cwd: io.cwd })
-    const { registry, profile } = yield* openRun({
+    const target: LaunchTarget = {
       job: resolved.job,
       jobFile: resolved.jobFile,
       profileName: resolved.profileName,
       builtins: io.builtins,
       config,
       cwd: io.cwd
-    })
+    }
+    const { registry, profile } = yield* openRun(target)
     if (flags.explain) {
       const plan = yield* resolvePlan(profile, registry)
       const absent = yield* unavailableHere(plan)
@@ -130,17 +146,26 @@ const runWith = (
       return ExitCode.ok
     }
     const display = makeProgressDisplay(io.progressStream ?? process.stderr)
-    const summary = yield* runProfile({
-      ...flags.request,
-      job: resolved.job,
-      jobFile: resolved.jobFile,
-      profile,
-      inputs: resolved.inputs,
-      outDir: resolved.outDir,
-      onEvent: display.onEvent,
-      onProgress: display.onProgress,
-      cancel: io.interrupted
-    }).pipe(Effect.provideService(Registry, registry), Effect.ensuring(Effect.sync(display.stop)))
+    const run = startRun(
+      target,
+      { registry, profile },
+      {
+        ...flags.request,
+        inputs: resolved.inputs,
+        outDir: resolved.outDir,
+        onEvent: display.onEvent,
+        onProgress: display.onProgress,
+        cancel: io.interrupted
+      }
+    ).pipe(Effect.ensuring(Effect.sync(display.stop)))
+    const summary = yield* withRunMetrics(
+      io,
+      {
+        port: flags.metrics.port,
+        pushgateway: flags.metrics.pushgateway ?? config.config.metrics.pushgateway
+      },
+      run
+    )
     io.out(flags.json ? JSON.stringify(summary, null, 2) : renderSummary(summary))
     return summary.exit_code
   })
@@ -207,6 +232,7 @@ export const runProfileCommand = (io: CliIo, argv: ReadonlyArray<string>, comman
     return yield* runWith(io, resolved, {
       json: args.json,
       config: args.config,
+      metrics: { port: args["prometheus-port"], pushgateway: args.pushgateway },
       explain: args.explain,
       dryRun: args["dry-run"],
       request: { ...requestFlags(args), ...(steps.length > 0 ? { only: steps } : {}) }
@@ -246,6 +272,7 @@ export const resumeCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
       {
         json: args.json,
         config: args.config,
+        metrics: { port: args["prometheus-port"], pushgateway: args.pushgateway },
         request: {
           resume: true,
           sample: state.options.sample ?? undefined,

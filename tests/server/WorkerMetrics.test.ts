@@ -22,7 +22,7 @@ const workerRegistry = (rows: number, status: number, running: number) => {
   return registry
 }
 
-const valueOf = (text: string, series: string) => {
+const seriesValue = (text: string, series: string) => {
   const line = text.split("\n").find((candidate) => candidate.startsWith(`${series} `))
   return line === undefined ? undefined : Number(line.split(" ").at(-1))
 }
@@ -32,23 +32,23 @@ test("counters add up across live and finished workers; gauges keep the last fin
   metrics.update("run-1", await workerRegistry(10, 1, 1).getMetricsAsJSON())
   metrics.update("run-2", await workerRegistry(5, 0, 1).getMetricsAsJSON())
   let text = await metrics.scrape()
-  expect(valueOf(text, 'test_rows_total{step="a"}')).toBe(15)
-  expect(valueOf(text, 'test_running{niche="n1"}')).toBe(2)
+  expect(seriesValue(text, 'test_rows_total{step="a"}')).toBe(15)
+  expect(seriesValue(text, 'test_running{niche="n1"}')).toBe(2)
 
   // run-1 ends: its final snapshot says not running, last status 3.
   metrics.update("run-1", await workerRegistry(12, 3, 0).getMetricsAsJSON())
   await metrics.retire("run-1")
   text = await metrics.scrape()
-  expect(valueOf(text, 'test_rows_total{step="a"}')).toBe(17)
+  expect(seriesValue(text, 'test_rows_total{step="a"}')).toBe(17)
   // run-2 still reports the series: its value, not the finished run's.
-  expect(valueOf(text, 'test_last_status{niche="n1"}')).toBe(0)
-  expect(valueOf(text, 'test_running{niche="n1"}')).toBe(1)
+  expect(seriesValue(text, 'test_last_status{niche="n1"}')).toBe(0)
+  expect(seriesValue(text, 'test_running{niche="n1"}')).toBe(1)
 
   metrics.update("run-2", await workerRegistry(6, 4, 0).getMetricsAsJSON())
   await metrics.retire("run-2")
   text = await metrics.scrape()
-  expect(valueOf(text, 'test_rows_total{step="a"}')).toBe(18)
+  expect(seriesValue(text, 'test_rows_total{step="a"}')).toBe(18)
   // Both finished: the last one to finish sets the series.
-  expect(valueOf(text, 'test_last_status{niche="n1"}')).toBe(4)
-  expect(valueOf(text, 'test_running{niche="n1"}')).toBe(0)
+  expect(seriesValue(text, 'test_last_status{niche="n1"}')).toBe(4)
+  expect(seriesValue(text, 'test_running{niche="n1"}')).toBe(0)
 })
