@@ -230,6 +230,27 @@ describe("server settings", () => {
     }
   })
 
+  test("FILON_API_TOKEN is accepted as a token, alongside the config's", async () => {
+    const dir = makeDataDir()
+    const saved = process.env.FILON_API_TOKEN
+    process.env.FILON_API_TOKEN = "env-token-0123456789abcdef"
+    try {
+      const server = await startTestServer(dir, { tokens: [TOKEN] })
+      try {
+        expect(server.auth).toBe(true)
+        expect((await call(server, "/runs")).status).toBe(401)
+        expect((await call(server, "/runs", { token: "env-token-0123456789abcdef" })).status).toBe(200)
+        expect((await call(server, "/runs", { token: TOKEN })).status).toBe(200)
+      } finally {
+        await server.stop()
+      }
+    } finally {
+      if (saved === undefined) delete process.env.FILON_API_TOKEN
+      else process.env.FILON_API_TOKEN = saved
+      removeDir(dir)
+    }
+  })
+
   test("metrics_auth puts /metrics behind the token; without tokens on loopback nothing needs one", async () => {
     const dir = makeDataDir({ quick: slowJob(0) })
     const guarded = await startTestServer(dir, { tokens: [TOKEN], metrics_auth: true })
