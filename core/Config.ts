@@ -10,12 +10,9 @@ import { readFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { PluginEntry } from "./Job.ts"
+import { PluginEntry, strictStruct } from "./Job.ts"
 import { JobInvalid } from "./JobProblems.ts"
-import { describeIssues } from "./Settings.ts"
-
-const strictStruct = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
-  Schema.Struct(fields).annotations({ parseOptions: { onExcessProperty: "error" } })
+import { issuesOf } from "./Settings.ts"
 
 const Whole = (min: number) => Schema.Int.pipe(Schema.greaterThanOrEqualTo(min))
 
@@ -98,10 +95,7 @@ export const loadConfig = (
         (error) =>
           new JobInvalid({
             file,
-            problems: describeIssues(error).map((problem) => {
-              const cut = problem.indexOf(": ")
-              return { path: problem.slice(0, cut), expected: problem.slice(cut + 2) }
-            })
+            problems: issuesOf(error, "(config)").map((issue) => ({ path: issue.path, expected: issue.message }))
           })
       )
     )

@@ -22,7 +22,8 @@ export { JobInvalid, type JobProblem } from "./JobProblems.ts"
 // ---------------------------------------------------------------------------------------------------------------------
 // Schema
 
-const strictStruct = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
+/** A struct whose unknown keys are errors (jobs, the config file, request bodies). */
+export const strictStruct = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
   Schema.Struct(fields).annotations({ parseOptions: { onExcessProperty: "error" } })
 
 const listOf = <A, I>(item: Schema.Schema<A, I>, text: string) => Schema.Array(item).annotations(expecting(text))

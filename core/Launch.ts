@@ -5,8 +5,8 @@
  */
 import { dirname } from "node:path"
 import * as Effect from "effect/Effect"
-import { buildRegistry, sourcesOf } from "./App.ts"
-import { configDir, type LoadedConfig } from "./Config.ts"
+import { buildRegistry, pluginSourcesFor } from "./App.ts"
+import type { LoadedConfig } from "./Config.ts"
 import type { Job } from "./Job.ts"
 import type { Plugin } from "./Plugin.ts"
 import { loadProfile, type Profile } from "./Profile.ts"
@@ -30,10 +30,7 @@ export const openRun = (target: LaunchTarget) =>
     const jobDir = target.jobFile ? dirname(target.jobFile) : target.cwd
     const registry = yield* buildRegistry({
       builtins: target.builtins,
-      plugins: [
-        ...sourcesOf(target.config.config.plugins, configDir(target.config, target.cwd), "config"),
-        ...sourcesOf(target.job.plugins, jobDir, "job")
-      ]
+      plugins: pluginSourcesFor({ config: target.config, job: target.job, jobFile: target.jobFile, cwd: target.cwd })
     })
     const profile = yield* loadProfile(target.profileName, { cwd: jobDir })
     return { registry, profile }

@@ -109,18 +109,25 @@ export const resolveSettings = (
   )
 }
 
-/** One line per failing key; an optional key's "or undefined" alternative is not news to the user. */
-export const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> => {
+/** One problem per failing key; an optional key's "or undefined" alternative is not news to the user. */
+export const issuesOf = (
+  error: ParseResult.ParseError,
+  root = "(settings)"
+): ReadonlyArray<{ readonly path: string; readonly message: string }> => {
   const seen = new Set<string>()
-  const lines: string[] = []
+  const problems: Array<{ path: string; message: string }> = []
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
   // "Expected undefined" is the optional wrapper's own alternative: noise when a real problem is listed.
   const meaningful = issues.filter((issue) => !issue.message.startsWith("Expected undefined"))
   for (const issue of meaningful.length > 0 ? meaningful : issues) {
-    const path = issue.path.length > 0 ? issue.path.join(".") : "(settings)"
+    const path = issue.path.length > 0 ? issue.path.join(".") : root
     if (seen.has(path)) continue
     seen.add(path)
-    lines.push(`${path}: ${issue.message}`)
+    problems.push({ path, message: issue.message })
   }
-  return lines
+  return problems
 }
+
+/** `issuesOf` as lines, `path: message`. */
+export const describeIssues = (error: ParseResult.ParseError): ReadonlyArray<string> =>
+  issuesOf(error).map((issue) => `${issue.path}: ${issue.message}`)

@@ -8,19 +8,17 @@ import { statSync } from "node:fs"
 import { dirname } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { decodeJob, type Job, loadJob } from "../core/Job.ts"
+import { decodeJob, type Job, loadJob, strictStruct } from "../core/Job.ts"
 import { looksLikePath } from "../core/Profile.ts"
+import { issuesOf } from "../core/Settings.ts"
 import { type DataDir, OutsideDataDir } from "./DataDir.ts"
 import type { StoredRequest } from "./RunStore.ts"
 
-const strict = <Fields extends Schema.Struct.Fields>(fields: Fields) =>
-  Schema.Struct(fields).annotations({ parseOptions: { onExcessProperty: "error" } })
-
 const Positive = Schema.Finite.pipe(Schema.greaterThan(0))
 
-export const RunOptionsBody = strict({
+export const RunOptionsBody = strictStruct({
   /** Keep at most N records at the source (like --sample). */
   sample: Schema.optional(Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))),
   /** Independent steps at once (like --parallel --workers N). @default 1 */
@@ -33,7 +31,7 @@ export const RunOptionsBody = strict({
   max_ram_mb: Schema.optional(Positive)
 })
 
-export const RunBody = strict({
+export const RunBody = strictStruct({
   /** A job name (`<data-dir>/jobs/<name>.yaml`) or the job itself, as JSON. */
   job: Schema.Union(
     Schema.String.pipe(Schema.minLength(1)),
@@ -65,20 +63,9 @@ export class BadRequest extends Error {
 
 const decodeBody = Schema.decodeUnknownEither(RunBody, { errors: "all", onExcessProperty: "error" })
 
-/** Parse issues as field problems: one per field, without the optional wrapper's "Expected undefined" noise. */
-export const fieldProblemsOf = (error: ParseResult.ParseError, root = "(body)"): ReadonlyArray<FieldProblem> => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const meaningful = issues.filter((issue) => !issue.message.startsWith("Expected undefined"))
-  const seen = new Set<string>()
-  const problems: FieldProblem[] = []
-  for (const issue of meaningful.length > 0 ? meaningful : issues) {
-    const field = issue.path.length > 0 ? issue.path.join(".") : root
-    if (seen.has(field)) continue
-    seen.add(field)
-    problems.push({ field, message: issue.message })
-  }
-  return problems
-}
+/** Parse issues as field problems, one per field. */
+export const fieldProblemsOf = (error: ParseResult.ParseError, root = "(body)"): ReadonlyArray<FieldProblem> =>
+  issuesOf(error, root).map((issue) => ({ field: issue.path, message: issue.message }))
 
 /** Decodes the JSON body; every field problem at once. */
 export const parseRunBody = (value: unknown): RunBody =>

@@ -207,10 +207,6 @@ export class RunStore {
     return this.#db.query<RunRow, [string]>("SELECT * FROM runs WHERE status = ? ORDER BY seq").all(status).map(fromRow)
   }
 
-  countWithStatus(status: ServerRunStatus): number {
-    return this.#db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM runs WHERE status = ?").get(status)!.n
-  }
-
   /** Newest first, filtered, one page; `next` is the cursor of the following page. */
   list(filter: RunFilter): { readonly runs: ReadonlyArray<StoredRun>; readonly next: string | null } {
     const where: string[] = []

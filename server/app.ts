@@ -26,7 +26,7 @@ import { describePlugins, describeProfiles } from "./catalog.ts"
 import type { DataDir } from "./DataDir.ts"
 import { QueueFull, type RunQueue } from "./RunQueue.ts"
 import { BadRequest, digestOf, parseRunBody, resolveRunBody } from "./RunRequestBody.ts"
-import { FINISHED, IdempotencyConflict, type RunStore, type ServerRunStatus, type StoredRequest } from "./RunStore.ts"
+import { FINISHED, IdempotencyConflict, type RunStore, type StoredRequest } from "./RunStore.ts"
 import { listQueryOf, runView } from "./views.ts"
 import type { WorkerMetrics } from "./WorkerMetrics.ts"
 
@@ -325,5 +325,3 @@ const fieldOf = (error: unknown): string => {
   if (tag === "PluginInvalid" || tag === "PluginConflict") return "plugins"
   return "job"
 }
-
-export type { ServerRunStatus }

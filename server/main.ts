@@ -7,8 +7,8 @@ import { mkdirSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { buildRegistry, sourcesOf } from "../core/App.ts"
-import { apiTokensOf, configDir, type LoadedConfig } from "../core/Config.ts"
+import { buildRegistry, pluginSourcesFor } from "../core/App.ts"
+import { apiTokensOf, type LoadedConfig } from "../core/Config.ts"
 import type { Plugin } from "../core/Plugin.ts"
 import { setServerQueueDepth } from "../core/ServerMetrics.ts"
 import { createApp } from "./app.ts"
@@ -60,14 +60,13 @@ export const startServer = (options: ServeOptions) =>
     }
     for (const sub of ["jobs", "runs", "server"]) mkdirSync(`${options.dataDir}/${sub}`, { recursive: true })
     const dataDir = new DataDir(options.dataDir)
-    const cwd = process.cwd()
     const builtinsModule = options.builtinsModule ?? BUILTINS_MODULE
     const builtins = yield* Effect.promise(
       async () => ((await import(builtinsModule)) as { builtinPlugins?: ReadonlyArray<Plugin> }).builtinPlugins ?? []
     )
     const registry = yield* buildRegistry({
       builtins,
-      plugins: sourcesOf(options.config.config.plugins, configDir(options.config, cwd), "config")
+      plugins: pluginSourcesFor({ config: options.config, cwd: process.cwd() })
     })
     const store = new RunStore(dataDir.historyFile)
     const metrics = new WorkerMetrics()

@@ -38,11 +38,7 @@ const IsoDate = Schema.String.pipe(
 )
 
 const ListQuery = Schema.Struct({
-  status: Schema.optional(
-    Schema.Literal("queued", "running", "succeeded", "failed", "cancelled").annotations({
-      message: () => "expected queued, running, succeeded, failed or cancelled"
-    })
-  ),
+  status: Schema.optional(Schema.Literal("queued", "running", "succeeded", "failed", "cancelled")),
   niche: Schema.optional(Schema.String),
   since: Schema.optional(IsoDate),
   until: Schema.optional(IsoDate),
