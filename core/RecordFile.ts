@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { type FileWriteFailed, tempPathFor, writeAtomic } from "./AtomicFile.ts"
+import { relieveMemory } from "./MemoryRelief.ts"
 import { RECORD_KEY, type Rec } from "./Record.ts"
 import { mergeRuns, openRun, reduceRuns } from "./records/ExternalSort.ts"
 import { parseRecord, type RecordFileError, readFailure } from "./records/Format.ts"
@@ -72,6 +73,8 @@ const parsedLines = async (reader: LineReader): Promise<Array<Rec> | undefined> 
     const lines = await reader.next()
     if (lines === undefined) return undefined
     const first = reader.lines - lines.length + 1
+    // The previous batch's records are garbage by now, in bulk: parsing a record file makes the most.
+    relieveMemory()
     const records: Array<Rec> = []
     for (let i = 0; i < lines.length; i++) {
       const text = lines[i]!

@@ -1,6 +1,7 @@
 /** The input side of `writeRecords`: records serialized chunk by chunk, into the head file or into sort runs. */
 import { createHash } from "node:crypto"
 import type { FileHandle } from "node:fs/promises"
+import { relieveMemory } from "../MemoryRelief.ts"
 import type { Rec } from "../Record.ts"
 import { type Run, RunBuffer } from "./ExternalSort.ts"
 import { keyOf } from "./Format.ts"
@@ -86,6 +87,8 @@ export class Ingest {
       this.bytes += data.byteLength
     }
     await writeChunks(this.head.handle, chunks)
+    // Each megabyte written left several of garbage (the records and their JSON text).
+    relieveMemory()
   }
 
   private async writeRun(run: RunBuffer) {
