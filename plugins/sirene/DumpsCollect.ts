@@ -17,6 +17,12 @@ import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "./columns.ts"
 import { compileFilter } from "./filters.ts"
 import { type InputFile, listInputs, readCompanyList } from "./input/files.ts"
 import {
+  type ScanWorker,
+  scanEstablishmentsParallel,
+  scanLegalUnitsParallel,
+  startScanWorker
+} from "./parallel/parallelScan.ts"
+import {
   type KeptRow,
   type RawFields,
   type Reject,
@@ -35,7 +41,13 @@ export class CollectFailed extends Data.TaggedError("CollectFailed")<{ readonly 
 
 const Config = Schema.Struct({
   /** The job's filters (bound from the job's `filters`), checked like the job's own, whatever sets them. */
-  filters: Schema.optional(Filters)
+  filters: Schema.optional(Filters),
+  /**
+   * Scans each large plain-CSV stock file in two halves, the second on a worker thread. Off by
+   * default: on a 2-vCPU machine the two scans contend for memory bandwidth (5M rows: establishments
+   * about 15% faster, legal units no faster) and the worker adds 20-40 MB; with real cores it pays.
+   */
+  parallel_scan: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })
 
 const raw = (description: string) => ({ type: "string" as const, description, internal: true })
@@ -92,6 +104,24 @@ export const collect = async (
   inputs: ReadonlyArray<string>,
   filters: typeof Filters.Type | undefined,
   sample: number | undefined,
+  log: (message: string, data?: Record<string, unknown>) => void,
+  /** `parallelThreshold`: files smaller than this are scanned on one thread (default PARALLEL_THRESHOLD). */
+  options: { readonly parallelScan?: boolean; readonly parallelThreshold?: number } = {}
+): Promise<{ records: Iterable<Rec>; lines: number; seconds: number }> => {
+  // Started first: the worker loads its modules while the inputs are listed.
+  const worker = options.parallelScan ? startScanWorker() : undefined
+  try {
+    return await collectWith(worker && { worker, threshold: options.parallelThreshold }, inputs, filters, sample, log)
+  } finally {
+    worker?.close()
+  }
+}
+
+const collectWith = async (
+  parallel: { readonly worker: ScanWorker; readonly threshold: number | undefined } | undefined,
+  inputs: ReadonlyArray<string>,
+  filters: typeof Filters.Type | undefined,
+  sample: number | undefined,
   log: (message: string, data?: Record<string, unknown>) => void
 ): Promise<{ records: Iterable<Rec>; lines: number; seconds: number }> => {
   const started = performance.now()
@@ -118,7 +148,7 @@ export const collect = async (
   for (const file of establishments) {
     const fileStats: ScanStats = { lines: 0, bytes: 0 }
     const compiled = filter(file)
-    const result = await scanEstablishments({
+    const scan = {
       file: file.path,
       format: file.format,
       header: file.header,
@@ -126,7 +156,15 @@ export const collect = async (
       ...(list ? { sirets: new Set(list.rows.keys()) } : {}),
       ...(sample !== undefined ? { limit: sample } : {}),
       stats: fileStats
-    })
+    }
+    const result = parallel
+      ? await scanEstablishmentsParallel(parallel.worker, {
+          ...scan,
+          filters,
+          columnIndex: indexOf(file),
+          ...(parallel.threshold !== undefined ? { parallelThreshold: parallel.threshold } : {})
+        })
+      : await scanEstablishments(scan)
     kept.push(...result.kept)
     rejects.push(...result.rejects)
     stats.lines += fileStats.lines
@@ -139,13 +177,13 @@ export const collect = async (
   const unitRejects = new Map<string, Reject>()
   for (const file of legalUnits) {
     const fileStats: ScanStats = { lines: 0, bytes: 0 }
-    const result = await scanLegalUnits({
-      file: file.path,
-      format: file.format,
-      header: file.header,
-      sirens,
-      stats: fileStats
-    })
+    const scan = { file: file.path, format: file.format, header: file.header, sirens, stats: fileStats }
+    const result = parallel
+      ? await scanLegalUnitsParallel(parallel.worker, {
+          ...scan,
+          ...(parallel.threshold !== undefined ? { parallelThreshold: parallel.threshold } : {})
+        })
+      : await scanLegalUnits(scan)
     for (const [siren, unit] of result.units) units.set(siren, unit)
     for (const [siren, reject] of result.rejects) unitRejects.set(siren, reject)
     stats.lines += fileStats.lines
@@ -245,8 +283,12 @@ export const dumpsCollect = defineStep({
         const logs: Array<[string, Record<string, unknown> | undefined]> = []
         const result = yield* Effect.tryPromise({
           try: () =>
-            collect(context.inputs, context.config.filters, context.sample, (message, data) =>
-              logs.push([message, data])
+            collect(
+              context.inputs,
+              context.config.filters,
+              context.sample,
+              (message, data) => logs.push([message, data]),
+              { parallelScan: context.config.parallel_scan }
             ),
           catch: (error) =>
             error instanceof CollectFailed

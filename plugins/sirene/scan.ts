@@ -8,7 +8,7 @@ import { isUtf8 } from "node:buffer"
 import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "./columns.ts"
 import { fieldText, InvalidUtf8, lineText, splitFields } from "./csv/fields.ts"
 import type { CompiledFilter } from "./filters.ts"
-import { csvChunks, type InputFormat, lineBlocks } from "./input/bytes.ts"
+import { csvChunks, fileChunks, type InputFormat, lineBlocks } from "./input/bytes.ts"
 import { parquetRowBatches, rowAsLine } from "./input/parquet.ts"
 import type { Header } from "./input/roles.ts"
 
@@ -56,25 +56,23 @@ const decodeFields = (
 }
 
 /**
- * Keeps a line as a copy of its bytes (a few hundred bytes, where decoded columns take kilobytes)
- * and decodes it again when its record is built.
+ * Decodes kept lines on demand: a kept line waits as its bytes alone (a few hundred bytes, where
+ * decoded columns take kilobytes) — a copy made by the scan, or a view of a scan worker's arena —
+ * and is split again when its record is built. `decoderOf(header, names)(line)` is that line's `fields`.
  */
-const lazyLine = (
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  columns: number,
-  wanted: ReadonlyArray<readonly [string, number]>
-) => {
-  // A real copy: on a Buffer, slice() is a view, and the block it points into is reused for the next read.
-  const copy = new Uint8Array(bytes.subarray(start, end))
-  return () => {
+export const decoderOf = (header: Header, names: ReadonlyArray<string>) => {
+  const wanted = columnsOf(header, names)
+  const columns = header.count
+  return (line: Uint8Array) => (): RawFields => {
     const bounds = new Int32Array((columns + 1) * 2)
     const quoted = new Uint8Array(columns + 1)
-    splitFields(copy, 0, copy.length, bounds, quoted)
-    return decodeFields(copy, bounds, quoted, wanted)
+    splitFields(line, 0, line.length, bounds, quoted)
+    return decodeFields(line, bounds, quoted, wanted)
   }
 }
+
+// A real copy: on a Buffer, slice() is a view, and the block it points into is reused for the next read.
+const copyOf = (bytes: Uint8Array, start: number, end: number) => new Uint8Array(bytes.subarray(start, end))
 
 export interface ScanStats {
   lines: number
@@ -86,18 +84,41 @@ const NEWLINE = 0x0a
 /** Absent values: empty, or masked by INSEE for non-diffusible units. */
 const absentAsNull = (text: string): string | null => (text === "" || text === "[ND]" ? null : text.trim() || null)
 
+/**
+ * A part of a plain CSV file scanned alone (one half of a parallel scan). Its line numbers are its
+ * own: line 1 is its first line, which is data unless `firstLineIsHeader`.
+ */
+export interface ScanRange {
+  readonly start: number
+  readonly end: number
+  readonly firstLineIsHeader: boolean
+}
+
+/** Where a CSV scan hands each line it keeps; the bytes are only valid during the call. */
+export type KeepLine = (bytes: Uint8Array, start: number, end: number, line: number, siren: string) => void
+
 type LineVisitor = (bytes: Uint8Array, start: number, end: number, line: number) => void
+
+/** The file's bytes, or only its range's (plain CSV only: a zip entry cannot be entered mid-way). */
+const chunksOf = (file: string, format: InputFormat, range: ScanRange | undefined) => {
+  if (range === undefined) return csvChunks(file, format)
+  if (format !== "csv") throw new Error(`${file}: only a plain CSV file can be scanned by byte range`)
+  return fileChunks(file, range.start, range.end)
+}
 
 /**
  * Calls `visit` for every data line (the header, line 1, is skipped) — or, with `needles`, only for
- * lines containing one of them — with its 1-based line number.
+ * lines containing one of them — with its 1-based line number. `stats.lines` counts data lines.
  */
 const scanLines = async (
-  chunks: AsyncIterable<Uint8Array>,
+  input: { readonly file: string; readonly format: InputFormat; readonly range?: ScanRange | undefined },
   needles: ReadonlyArray<Uint8Array> | null,
   stats: ScanStats,
   visit: LineVisitor
 ) => {
+  const chunks = chunksOf(input.file, input.format, input.range)
+  // Lines that are not data: the header line, or none in a range that starts past it.
+  const headerLines = input.range?.firstLineIsHeader === false ? 0 : 1
   let line = 0
   const searchable = needles?.map((needle) => Buffer.from(needle)) ?? null
   for await (const bytes of lineBlocks(chunks)) {
@@ -112,7 +133,7 @@ const scanLines = async (
       if (end === -1) end = length
       line++
       // A blank line (CRLF files: a lone CR) is no record.
-      if (line > 1 && end > position && !(end - position === 1 && block[position] === 0x0d)) {
+      if (line > headerLines && end > position && !(end - position === 1 && block[position] === 0x0d)) {
         if (!next) visit(block, position, end, line)
         else {
           let candidate = false
@@ -130,7 +151,7 @@ const scanLines = async (
       position = end + 1
     }
   }
-  stats.lines = Math.max(0, line - 1)
+  stats.lines = Math.max(0, line - headerLines)
 }
 
 const rejectOf = (
@@ -164,80 +185,108 @@ const columnsOf = (header: Header, names: ReadonlyArray<string>) =>
     return index === undefined ? [] : [[name, index] as const]
   })
 
-/** Establishments kept by the filter (or whose SIRET is in `sirets`), with their raw fields. */
-export const scanEstablishments = async (options: {
+export interface EstablishmentScan {
   readonly file: string
   readonly format: InputFormat
   readonly header: Header
   readonly filter: CompiledFilter | null
   readonly sirets?: ReadonlySet<string>
   readonly limit?: number
+  /** Scan only this part of the file (plain CSV only; whole file by default). */
+  readonly range?: ScanRange
   readonly stats: ScanStats
-}): Promise<{ kept: KeptRow[]; rejects: Reject[] }> => {
-  const { file, header, filter, sirets } = options
-  const bounds = new Int32Array((header.count + 1) * 2)
-  const quoted = new Uint8Array(header.count + 1)
-  const wanted = columnsOf(header, ESTABLISHMENT_COLUMNS)
-  const siretIndex = header.columns.get("siret")!
-  const sirenIndex = header.columns.get("siren")!
+}
+
+/** Establishments kept by the filter (or whose SIRET is in `sirets`), with their raw fields. */
+export const scanEstablishments = async (
+  options: EstablishmentScan
+): Promise<{ kept: KeptRow[]; rejects: Reject[] }> => {
+  const { file, header } = options
   const kept: KeptRow[] = []
-  const rejects: Reject[] = []
-  const limit = options.limit ?? Number.POSITIVE_INFINITY
   if (options.format === "parquet") {
-    await scanParquetEstablishments(options, wanted, kept)
-    return { kept, rejects }
+    await scanParquetEstablishments(options, columnsOf(header, ESTABLISHMENT_COLUMNS), kept)
+    return { kept, rejects: [] }
   }
-  await scanLines(
-    csvChunks(file, options.format),
-    sirets ? null : (filter?.needles ?? null),
-    options.stats,
-    (bytes, start, end, line) => {
-      if (kept.length >= limit) return
-      const count = splitFields(bytes, start, end, bounds, quoted)
-      const reject = (reason: RejectReason, detail: string) =>
-        rejects.push(rejectOf(file, bytes, start, end, line, reason, detail, siretIndex))
-      if (count === "broken_quoting") {
-        reject("broken_quoting", "a quote inside an unquoted field, or an unterminated quoted field")
-        return
-      }
-      if (count !== header.count) {
-        reject("wrong_column_count", `${count} fields, the header has ${header.count}`)
-        return
-      }
-      if (sirets) {
-        if (!sirets.has(fieldText(bytes, bounds, quoted, siretIndex))) return
-      } else if (filter && !filter.keep(bytes, bounds)) return
-      // Only kept lines are checked for UTF-8: a line the filter drops is never decoded.
-      if (!isUtf8(bytes.subarray(start, end))) {
-        reject("invalid_utf8", "bytes that are not UTF-8")
-        return
-      }
-      const siren = fieldText(bytes, bounds, quoted, sirenIndex)
-      kept.push({ file, line, siren, fields: lazyLine(bytes, start, end, header.count, wanted) })
-    }
+  const decode = decoderOf(header, ESTABLISHMENT_COLUMNS)
+  const rejects = await scanEstablishmentLines(options, (bytes, start, end, line, siren) =>
+    kept.push({ file, line, siren, fields: decode(copyOf(bytes, start, end)) })
   )
   return { kept, rejects }
 }
 
-/** Legal units whose SIREN is in `sirens`, by SIREN. */
-export const scanLegalUnits = async (options: {
+/** The CSV scan of scanEstablishments: kept lines go to `keep`, rejected ones are returned. */
+export const scanEstablishmentLines = async (options: EstablishmentScan, keep: KeepLine): Promise<Reject[]> => {
+  const { file, header, filter, sirets } = options
+  const bounds = new Int32Array((header.count + 1) * 2)
+  const quoted = new Uint8Array(header.count + 1)
+  const siretIndex = header.columns.get("siret")!
+  const sirenIndex = header.columns.get("siren")!
+  const rejects: Reject[] = []
+  const limit = options.limit ?? Number.POSITIVE_INFINITY
+  let kept = 0
+  await scanLines(options, sirets ? null : (filter?.needles ?? null), options.stats, (bytes, start, end, line) => {
+    if (kept >= limit) return
+    const count = splitFields(bytes, start, end, bounds, quoted)
+    const reject = (reason: RejectReason, detail: string) =>
+      rejects.push(rejectOf(file, bytes, start, end, line, reason, detail, siretIndex))
+    if (count === "broken_quoting") {
+      reject("broken_quoting", "a quote inside an unquoted field, or an unterminated quoted field")
+      return
+    }
+    if (count !== header.count) {
+      reject("wrong_column_count", `${count} fields, the header has ${header.count}`)
+      return
+    }
+    if (sirets) {
+      if (!sirets.has(fieldText(bytes, bounds, quoted, siretIndex))) return
+    } else if (filter && !filter.keep(bytes, bounds)) return
+    // Only kept lines are checked for UTF-8: a line the filter drops is never decoded.
+    if (!isUtf8(bytes.subarray(start, end))) {
+      reject("invalid_utf8", "bytes that are not UTF-8")
+      return
+    }
+    kept++
+    keep(bytes, start, end, line, fieldText(bytes, bounds, quoted, sirenIndex))
+  })
+  return rejects
+}
+
+export interface LegalUnitScan {
   readonly file: string
   readonly format: InputFormat
   readonly header: Header
   readonly sirens: ReadonlySet<string>
+  /** Scan only this part of the file (plain CSV only; whole file by default). */
+  readonly range?: ScanRange
   readonly stats: ScanStats
-}): Promise<{ units: Map<string, () => RawFields>; rejects: Map<string, Reject> }> => {
+}
+
+/** Legal units whose SIREN is in `sirens`, by SIREN. */
+export const scanLegalUnits = async (
+  options: LegalUnitScan
+): Promise<{ units: Map<string, () => RawFields>; rejects: Map<string, Reject> }> => {
+  const { header } = options
+  if (options.format === "parquet") {
+    return { units: await parquetLegalUnits(options, columnsOf(header, LEGAL_UNIT_COLUMNS)), rejects: new Map() }
+  }
+  const units = new Map<string, () => RawFields>()
+  const decode = decoderOf(header, LEGAL_UNIT_COLUMNS)
+  const rejects = await scanLegalUnitLines(options, (bytes, start, end, _line, siren) =>
+    units.set(siren, decode(copyOf(bytes, start, end)))
+  )
+  return { units, rejects }
+}
+
+/** The CSV scan of scanLegalUnits: wanted units go to `keep`, unreadable ones are returned by SIREN. */
+export const scanLegalUnitLines = async (options: LegalUnitScan, keep: KeepLine): Promise<Map<string, Reject>> => {
   const { file, header, sirens } = options
   const bounds = new Int32Array((header.count + 1) * 2)
   const quoted = new Uint8Array(header.count + 1)
-  const wanted = columnsOf(header, LEGAL_UNIT_COLUMNS)
   const sirenIndex = header.columns.get("siren")!
-  if (options.format === "parquet") return { units: await parquetLegalUnits(options, wanted), rejects: new Map() }
   const numeric = new Set<number>()
   for (const siren of sirens) if (/^\d{9}$/.test(siren)) numeric.add(Number(siren))
-  const units = new Map<string, () => RawFields>()
   const rejects = new Map<string, Reject>()
-  await scanLines(csvChunks(file, options.format), null, options.stats, (bytes, start, end, line) => {
+  await scanLines(options, null, options.stats, (bytes, start, end, line) => {
     if (sirenIndex === 0 && bytes[start] !== 0x22) {
       // SIREN leads the line in the official layout: test its 9 digits before splitting anything
       // (a quoted first field takes the general path below).
@@ -274,9 +323,9 @@ export const scanLegalUnits = async (options: {
       })
       return
     }
-    units.set(known, lazyLine(bytes, start, end, header.count, wanted))
+    keep(bytes, start, end, line, known)
   })
-  return { units, rejects }
+  return rejects
 }
 
 const safeText = (bytes: Uint8Array, bounds: Int32Array, quoted: Uint8Array, index: number) => {
@@ -304,7 +353,7 @@ const FILTER_COLUMNS = [
  * quoting or encoding errors to reject.
  */
 const scanParquetEstablishments = async (
-  options: Parameters<typeof scanEstablishments>[0],
+  options: EstablishmentScan,
   wanted: ReadonlyArray<readonly [string, number]>,
   kept: KeptRow[]
 ) => {
@@ -333,10 +382,7 @@ const scanParquetEstablishments = async (
   }
 }
 
-const parquetLegalUnits = async (
-  options: Parameters<typeof scanLegalUnits>[0],
-  wanted: ReadonlyArray<readonly [string, number]>
-) => {
+const parquetLegalUnits = async (options: LegalUnitScan, wanted: ReadonlyArray<readonly [string, number]>) => {
   const units = new Map<string, () => RawFields>()
   const names = ["siren", ...wanted.map(([name]) => name)]
   for await (const batch of parquetRowBatches(options.file, names)) {

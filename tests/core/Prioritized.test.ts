@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { memoryRelief } from "../../core/MemoryRelief.ts"
+import { CeilingGuard, memoryRelief } from "../../core/MemoryRelief.ts"
 import { prioritized } from "../../core/Prioritized.ts"
 
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.runPromise(Stream.runCollect(stream)).then((c) => [...c])
@@ -104,5 +104,25 @@ describe("memoryRelief", () => {
         })
       )
     )
+  })
+})
+
+describe("CeilingGuard (bulk loops)", () => {
+  test("collects above the ceiling once memory grew past what the last collection left; a new ceiling starts over", () => {
+    let rss = 100
+    let collections = 0
+    const guard = new CeilingGuard(150, 20, () => rss, () => collections++)
+    expect(guard.check()).toBe(false)
+    rss = 180
+    expect(guard.check()).toBe(true)
+    // Nothing was freed: no collection again until memory grows by the headroom.
+    expect(guard.check()).toBe(false)
+    rss = 201
+    expect(guard.check()).toBe(true)
+    expect(collections).toBe(2)
+    guard.reset(300)
+    expect(guard.check()).toBe(false)
+    rss = 301
+    expect(guard.check()).toBe(true)
   })
 })

@@ -8,6 +8,8 @@ import { createInflateRaw } from "node:zlib"
 
 export type InputFormat = "csv" | "zip" | "parquet"
 
+const NEWLINE = 0x0a
+
 /** Big reads: the scanner's cost is per call as much as per byte. */
 const CHUNK = 4 * 1024 * 1024
 
@@ -33,16 +35,42 @@ export const detectFormat = async (file: string): Promise<InputFormat> => {
   }
 }
 
-/** Reads a plain file in large chunks into one reused buffer (each chunk is copied on by lineBlocks). */
-async function* fileChunks(file: string): AsyncGenerator<Uint8Array> {
+/**
+ * Reads a plain file, or only its bytes [start, end), in large chunks into one reused buffer (each
+ * chunk is copied on by lineBlocks).
+ */
+export async function* fileChunks(file: string, start = 0, end = Number.POSITIVE_INFINITY): AsyncGenerator<Uint8Array> {
   const handle = await open(file, "r")
   const buffer = new Uint8Array(CHUNK)
   try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null)
+    for (let position = start; position < end; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, end - position), position)
       if (bytesRead === 0) return
+      position += bytesRead
       yield buffer.subarray(0, bytesRead)
     }
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Where to cut a file in two halves of whole lines: just after the first newline at or after the
+ * middle (the file's size when there is none), so the first half holds the header line.
+ */
+export const splitPoint = async (file: string, size: number): Promise<number> => {
+  const handle = await open(file, "r")
+  // Lines are a few hundred bytes: one small read nearly always finds the newline.
+  const buffer = new Uint8Array(64 * 1024)
+  try {
+    for (let position = Math.floor(size / 2); position < size; ) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position)
+      if (bytesRead === 0) break
+      const at = buffer.subarray(0, bytesRead).indexOf(NEWLINE)
+      if (at !== -1) return position + at + 1
+      position += bytesRead
+    }
+    return size
   } finally {
     await handle.close()
   }
@@ -78,8 +106,6 @@ export const csvChunks = (file: string, format: InputFormat): AsyncIterable<Uint
 
 /** Size on disk, for progress. */
 export const sizeOf = async (file: string) => (await stat(file)).size
-
-const NEWLINE = 0x0a
 
 /**
  * Re-cuts byte chunks into blocks that end on a line boundary, so every line lies whole inside

@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from "bun:test"
 import { readFile, rm } from "node:fs/promises"
 import { join } from "node:path"
+import { generateStock } from "../../../bench/sirene/generate.ts"
+import { collect as collectRecords } from "../../../plugins/sirene/DumpsCollect.ts"
 import {
   establishment,
   establishmentsCsv,
@@ -474,5 +476,29 @@ describe("review fixes", () => {
     const inputs = await writeInputs(base, { "mystery.csv": "a,b\n1,2\n" })
     const summary = await runSteps({ steps: ["dumps.collect"], inputs, outDir: join(base, "out") })
     expect(summary.exit_code).toBe(2)
+  })
+})
+
+describe("dumps.collect parallel_scan", () => {
+  it("gives the same records, rejects and line numbers as the single-thread scan", async () => {
+    const base = await dir()
+    await generateStock({ establishments: 20_000, seed: 7, dir: base })
+    const filters = { naf_include: ["62", "70.22Z"], active_only: true }
+    const all = async (parallelScan: boolean) => {
+      const logs: string[] = []
+      const result = await collectRecords([base], filters, undefined, (message) => logs.push(message), {
+        parallelScan,
+        // Small generated files: force the two-halves path.
+        parallelThreshold: 0
+      })
+      return { records: [...result.records], lines: result.lines, logs }
+    }
+    const single = await all(false)
+    const parallel = await all(true)
+    expect(single.records.length).toBeGreaterThan(100)
+    expect(single.records.some((record) => record.reject_reason !== undefined)).toBe(true)
+    expect(parallel.records).toEqual(single.records)
+    expect(parallel.lines).toBe(single.lines)
+    expect(parallel.logs).toEqual(single.logs)
   })
 })

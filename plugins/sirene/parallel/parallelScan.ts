@@ -1,0 +1,191 @@
+/**
+ * Scans of a plain CSV stock file in two halves at once: this thread scans the first (it holds the
+ * header), a worker the second, and the worker's rows are appended with their line numbers moved
+ * past the first half's. The result is what the single-thread scan returns, in the same order.
+ * Zips, Parquet, samples, company lists and small files take the single-thread scan.
+ */
+import type { Job } from "../../../core/Job.ts"
+import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "../columns.ts"
+import type { ColumnIndex } from "../filters.ts"
+import { type InputFormat, sizeOf, splitPoint } from "../input/bytes.ts"
+import {
+  decoderOf,
+  type EstablishmentScan,
+  type KeptRow,
+  type LegalUnitScan,
+  type RawFields,
+  type Reject,
+  type ScanRange,
+  type ScanStats,
+  scanEstablishments,
+  scanLegalUnits
+} from "../scan.ts"
+import { unpackLines } from "./packedLines.ts"
+import type { ScanReply, ScanRequest } from "./protocol.ts"
+
+/**
+ * Below this size a second thread costs about what it saves: the worker's module loading and cold
+ * JIT, then packing and posting (20-45 MB stock files scanned slower in two halves than in one).
+ */
+export const PARALLEL_THRESHOLD = 64 * 1024 * 1024
+
+type ReplyTo<R extends ScanRequest> = Extract<ScanReply, { kind: R["kind"] }>
+
+/** One worker thread for both phases; `close()` ends it (a failure ends it too). */
+export interface ScanWorker {
+  run<R extends ScanRequest>(request: R, transfer?: ArrayBuffer[]): Promise<ReplyTo<R>>
+  close(): void
+}
+
+/**
+ * Starts the worker, which loads its modules while this thread lists the inputs. It only keeps the
+ * process alive while it has a request: a worker left open never holds the process up.
+ */
+export const startScanWorker = (): ScanWorker => {
+  const worker = new Worker(new URL("./scanWorker.ts", import.meta.url).href)
+  worker.unref()
+  let pending: { readonly kind: string; resolve: (reply: ScanReply) => void; reject: (error: Error) => void } | null =
+    null
+  let failure: Error | null = null
+  const fail = (error: Error) => {
+    if (failure) return
+    failure = error
+    worker.terminate()
+    pending?.reject(error)
+    pending = null
+  }
+  worker.onmessage = (event: MessageEvent<ScanReply>) => {
+    const reply = event.data
+    if (reply.kind === "failed") fail(new Error(reply.error))
+    else if (pending?.kind !== reply.kind) fail(new Error(`the scan worker answered ${reply.kind} unasked`))
+    else {
+      worker.unref()
+      pending.resolve(reply)
+      pending = null
+    }
+  }
+  worker.onerror = (event) => fail(new Error(`the scan worker failed: ${event.message}`))
+  worker.addEventListener("close", () => fail(new Error("the scan worker exited")))
+  return {
+    run: <R extends ScanRequest>(request: R, transfer: ArrayBuffer[] = []) =>
+      new Promise<ReplyTo<R>>((resolve, reject) => {
+        if (failure) return reject(failure)
+        if (pending) return reject(new Error("the scan worker is busy: one request at a time"))
+        pending = { kind: request.kind, resolve: resolve as (reply: ScanReply) => void, reject }
+        worker.ref()
+        worker.postMessage(request, transfer)
+      }),
+    close: () => fail(new Error("the scan worker was closed"))
+  }
+}
+
+/** The two halves to scan at once, or null when this thread does better alone. */
+const halvesOf = async (
+  file: string,
+  format: InputFormat,
+  threshold = PARALLEL_THRESHOLD
+): Promise<readonly [ScanRange, ScanRange] | null> => {
+  // A zip entry is one deflate stream, read from its start; Parquet has its own reader.
+  if (format !== "csv") return null
+  const size = await sizeOf(file)
+  if (size < threshold) return null
+  const middle = await splitPoint(file, size)
+  return [
+    { start: 0, end: middle, firstLineIsHeader: true },
+    { start: middle, end: size, firstLineIsHeader: false }
+  ]
+}
+
+/**
+ * This thread's half alongside the worker's, already sent. A failure on either side ends the worker
+ * and rejects; the worker's own failure arrives once this half is done (half a scan at most).
+ */
+const bothHalves = async <Local, Remote>(
+  worker: ScanWorker,
+  local: () => Promise<Local>,
+  remote: Promise<Remote>
+): Promise<readonly [Local, Remote]> => {
+  // Handled by the await below, or moot once this thread's half has failed.
+  remote.catch(() => undefined)
+  try {
+    return [await local(), await remote]
+  } catch (error) {
+    worker.close()
+    throw error
+  }
+}
+
+/** The whole file's stats from its halves', as the single-thread scan counts them. */
+const addStats = (stats: ScanStats, first: ScanStats, second: ScanStats) => {
+  stats.lines = first.lines + second.lines
+  stats.bytes += first.bytes + second.bytes
+}
+
+/**
+ * scanEstablishments, in two halves when it pays. `filters` and `columnIndex` are what `filter` was
+ * compiled from: the worker compiles its own.
+ */
+export const scanEstablishmentsParallel = async (
+  worker: ScanWorker,
+  options: Omit<EstablishmentScan, "range"> & {
+    readonly filters: Job["filters"]
+    readonly columnIndex: ColumnIndex
+    readonly parallelThreshold?: number
+  }
+): Promise<{ kept: KeptRow[]; rejects: Reject[] }> => {
+  const { file, header } = options
+  // A sample stops at its first rows, and a company list's SIRETs are a set of strings to send.
+  const halves =
+    options.sirets || options.limit !== undefined
+      ? null
+      : await halvesOf(file, options.format, options.parallelThreshold)
+  if (!halves) return scanEstablishments(options)
+  const stats = { lines: 0, bytes: 0 }
+  const filter = options.filter && { filters: options.filters, columnIndex: options.columnIndex }
+  const [result, reply] = await bothHalves(
+    worker,
+    () => scanEstablishments({ ...options, range: halves[0], stats }),
+    worker.run({ kind: "establishments", file, header, range: halves[1], filter })
+  )
+  // The second half's line 1 follows the first half's lines, header included.
+  const offset = stats.lines + 1
+  const decode = decoderOf(header, ESTABLISHMENT_COLUMNS)
+  unpackLines(reply.kept, (line, siren, bytes) =>
+    result.kept.push({ file, line: line + offset, siren, fields: decode(bytes) })
+  )
+  for (const reject of reply.rejects) result.rejects.push({ ...reject, line: reject.line + offset })
+  addStats(options.stats, stats, reply.stats)
+  return result
+}
+
+/** scanLegalUnits, in two halves when it pays. */
+export const scanLegalUnitsParallel = async (
+  worker: ScanWorker,
+  options: Omit<LegalUnitScan, "range"> & { readonly parallelThreshold?: number }
+): Promise<{ units: Map<string, () => RawFields>; rejects: Map<string, Reject> }> => {
+  const { file, header, sirens } = options
+  const halves = await halvesOf(file, options.format, options.parallelThreshold)
+  if (!halves) return scanLegalUnits(options)
+  const numeric: number[] = []
+  const otherSirens: string[] = []
+  for (const siren of sirens) {
+    if (/^\d{9}$/.test(siren)) numeric.push(Number(siren))
+    else otherSirens.push(siren)
+  }
+  const numericSirens = Int32Array.from(numeric)
+  const stats = { lines: 0, bytes: 0 }
+  const [result, reply] = await bothHalves(
+    worker,
+    () => scanLegalUnits({ ...options, range: halves[0], stats }),
+    worker.run({ kind: "legal_units", file, header, range: halves[1], numericSirens, otherSirens }, [
+      numericSirens.buffer
+    ])
+  )
+  const offset = stats.lines + 1
+  const decode = decoderOf(header, LEGAL_UNIT_COLUMNS)
+  // Set in file order, as the single-thread scan does: a SIREN found twice keeps its last line.
+  unpackLines(reply.units, (_line, siren, bytes) => result.units.set(siren, decode(bytes)))
+  for (const [siren, reject] of reply.rejects) result.rejects.set(siren, { ...reject, line: reject.line + offset })
+  addStats(options.stats, stats, reply.stats)
+  return result
+}
