@@ -111,7 +111,12 @@ describe("CeilingGuard (bulk loops)", () => {
   test("collects above the ceiling once memory grew past what the last collection left; a new ceiling starts over", () => {
     let rss = 100
     let collections = 0
-    const guard = new CeilingGuard(150, 20, () => rss, () => collections++)
+    const guard = new CeilingGuard(
+      150,
+      20,
+      () => rss,
+      () => collections++
+    )
     expect(guard.check()).toBe(false)
     rss = 180
     expect(guard.check()).toBe(true)
