@@ -68,7 +68,7 @@ export class CeilingGuard {
  * memory a collection does not give back at once (allocator pages, WebAssembly memory).
  */
 export const bulkCeiling = (maxRamMb: number | undefined): number =>
-  maxRamMb !== undefined ? maxRamMb * 0.7 * MIB : 128 * MIB
+  maxRamMb !== undefined ? reliefCeiling(maxRamMb) : 128 * MIB
 
 /**
  * One process, one heap: the guard bulk loops share. 16 MiB of headroom keeps the collections

@@ -108,7 +108,7 @@ export const collect = async (
   /** `parallelThreshold`: files smaller than this are scanned on one thread (default PARALLEL_THRESHOLD). */
   options: { readonly parallelScan?: boolean; readonly parallelThreshold?: number } = {}
 ): Promise<{ records: Iterable<Rec>; lines: number; seconds: number }> => {
-  // Started first: the worker loads its modules while the inputs are listed.
+  // The thread itself only starts if a file is large enough to be split.
   const worker = options.parallelScan ? startScanWorker() : undefined
   try {
     return await collectWith(worker && { worker, threshold: options.parallelThreshold }, inputs, filters, sample, log)
@@ -216,6 +216,11 @@ function* buildRecords(parts: {
   // Stable: rejects of one SIRET (or without one, "") stay in line order.
   const rejects = [...parts.rejects].sort((a, b) => (a.siret < b.siret ? -1 : a.siret > b.siret ? 1 : 0))
   let nextReject = 0
+  /** The rejects that sort before `siret` (all that are left, without one), in order. */
+  function* rejectsBefore(siret: string | undefined): Generator<Rec> {
+    while (nextReject < rejects.length && (siret === undefined || rejects[nextReject]!.siret < siret))
+      yield rejectRecord(rejects[nextReject++]!)
+  }
   const found = new Set<string>()
   for (let i = 0; i < kept.length; i++) {
     const row = kept[i]!
@@ -228,8 +233,7 @@ function* buildRecords(parts: {
         ? `legal unit ${row.siren} at ${basename(unreadable.file)}:${unreadable.line}: ${unreadable.detail}`
         : `legal unit ${row.siren} is not in the legal-units stock`
       const siret = row.fields().siret ?? ""
-      while (nextReject < rejects.length && rejects[nextReject]!.siret < siret)
-        yield rejectRecord(rejects[nextReject++]!)
+      yield* rejectsBefore(siret)
       yield rejectRecord({ file: row.file, line: row.line, reason, detail, siret, raw: "" })
       continue
     }
@@ -237,12 +241,12 @@ function* buildRecords(parts: {
     if (activeUnitsOnly && unit.etatAdministratifUniteLegale !== "A") continue
     const record = recordOf(row, unit)
     const siret = String(record.siret ?? "")
-    while (nextReject < rejects.length && rejects[nextReject]!.siret < siret) yield rejectRecord(rejects[nextReject++]!)
+    yield* rejectsBefore(siret)
     const listed = list?.rows.get(siret)
     if (listed) found.add(siret)
     yield listed ? { ...record, input_name: listed.name, website: listed.website } : record
   }
-  while (nextReject < rejects.length) yield rejectRecord(rejects[nextReject++]!)
+  yield* rejectsBefore(undefined)
   // Company-list SIRETs absent from the stock (or given without any stock) go on as they are.
   for (const [siret, listed] of list?.rows ?? []) {
     if (!found.has(siret)) {

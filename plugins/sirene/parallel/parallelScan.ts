@@ -38,40 +38,46 @@ export interface ScanWorker {
 }
 
 /**
- * Starts the worker, which loads its modules while this thread lists the inputs. It only keeps the
- * process alive while it has a request: a worker left open never holds the process up.
+ * The scan worker, spawned on its first request: a job whose files are all small, zipped or
+ * Parquet never pays for the thread (20-40 MB). Its modules load while this thread scans its own
+ * half. It only keeps the process alive while it has a request: a worker left open never holds the
+ * process up.
  */
 export const startScanWorker = (): ScanWorker => {
-  const worker = new Worker(new URL("./scanWorker.ts", import.meta.url).href)
-  worker.unref()
+  let worker: Worker | undefined
   let pending: { readonly kind: string; resolve: (reply: ScanReply) => void; reject: (error: Error) => void } | null =
     null
   let failure: Error | null = null
   const fail = (error: Error) => {
     if (failure) return
     failure = error
-    worker.terminate()
+    worker?.terminate()
     pending?.reject(error)
     pending = null
   }
-  worker.onmessage = (event: MessageEvent<ScanReply>) => {
-    const reply = event.data
-    if (reply.kind === "failed") fail(new Error(reply.error))
-    else if (pending?.kind !== reply.kind) fail(new Error(`the scan worker answered ${reply.kind} unasked`))
-    else {
-      worker.unref()
-      pending.resolve(reply)
-      pending = null
+  const spawn = () => {
+    const created = new Worker(new URL("./scanWorker.ts", import.meta.url).href)
+    created.onmessage = (event: MessageEvent<ScanReply>) => {
+      const reply = event.data
+      if (reply.kind === "failed") fail(new Error(reply.error))
+      else if (pending?.kind !== reply.kind) fail(new Error(`the scan worker answered ${reply.kind} unasked`))
+      else {
+        created.unref()
+        pending.resolve(reply)
+        pending = null
+      }
     }
+    created.onerror = (event) => fail(new Error(`the scan worker failed: ${event.message}`))
+    created.addEventListener("close", () => fail(new Error("the scan worker exited")))
+    return created
   }
-  worker.onerror = (event) => fail(new Error(`the scan worker failed: ${event.message}`))
-  worker.addEventListener("close", () => fail(new Error("the scan worker exited")))
   return {
     run: <R extends ScanRequest>(request: R, transfer: ArrayBuffer[] = []) =>
       new Promise<ReplyTo<R>>((resolve, reject) => {
         if (failure) return reject(failure)
         if (pending) return reject(new Error("the scan worker is busy: one request at a time"))
         pending = { kind: request.kind, resolve: resolve as (reply: ScanReply) => void, reject }
+        worker ??= spawn()
         worker.ref()
         worker.postMessage(request, transfer)
       }),
