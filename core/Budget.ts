@@ -8,7 +8,6 @@ import * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 export const BudgetName = Schema.Literal("http_requests", "http_bytes", "wall_time", "ram")
@@ -70,6 +69,11 @@ export type BudgetUsage = typeof BudgetUsage.Type
 export interface BudgetShape {
   /** Takes `amount` units before use; fails without taking anything when the limit would be passed. */
   readonly acquire: (budget: "http_requests" | "http_bytes", amount: number) => Effect.Effect<void, BudgetExceeded>
+  /**
+   * `acquire` without an effect, for hot loops (a response body counted chunk by chunk): undefined when
+   * taken, else the error, nothing taken.
+   */
+  readonly tryAcquire: (budget: "http_requests" | "http_bytes", amount: number) => BudgetExceeded | undefined
   readonly usage: Effect.Effect<BudgetUsage>
   /** Fails as soon as a sampled budget (wall time, RAM) is exceeded; never succeeds. */
   readonly exceeded: Effect.Effect<never, BudgetExceeded>
@@ -93,23 +97,25 @@ export class Budget extends Context.Tag("core/Budget")<Budget, BudgetShape>() {
   }
 }
 
+/** Mutated in place: one JavaScript thread, and no read-modify-write spans an await. */
 interface Counters {
-  readonly http_requests: number
-  readonly http_bytes: number
-  readonly peakRssMb: number
-  readonly hit: ReadonlySet<BudgetName>
+  http_requests: number
+  http_bytes: number
+  peakRssMb: number
+  readonly hit: Set<BudgetName>
 }
 
 const makeBudget = (limits: BudgetLimits, options: BudgetOptions) =>
   Effect.gen(function* () {
     const readRss = options.readRss ?? (() => process.memoryUsage.rss())
     const startedAt = yield* Clock.currentTimeMillis
-    const counters = yield* Ref.make<Counters>({
+    // Plain counters rather than a Ref: a body is counted chunk by chunk, thousands of times a second.
+    const counters: Counters = {
       http_requests: 0,
       http_bytes: 0,
       peakRssMb: readRss() / 1048576,
       hit: new Set()
-    })
+    }
     const stop = yield* Deferred.make<never, BudgetExceeded>()
     const limitOf = {
       http_requests: limits[BUDGET_SETTINGS.http_requests],
@@ -118,27 +124,33 @@ const makeBudget = (limits: BudgetLimits, options: BudgetOptions) =>
       ram: limits[BUDGET_SETTINGS.ram]
     } satisfies Record<BudgetName, number | undefined>
 
+    const tryAcquire: BudgetShape["tryAcquire"] = (budget, amount) => {
+      if (!Number.isFinite(amount) || amount < 0) {
+        throw new Error(`budget ${budget}: cannot acquire ${amount} (a bug in the caller)`)
+      }
+      const limit = limitOf[budget]
+      if (limit !== undefined && counters[budget] + amount > limit) {
+        counters.hit.add(budget)
+        return new BudgetExceeded({ budget, limit, used: counters[budget], requested: amount })
+      }
+      counters[budget] += amount
+      return undefined
+    }
+
     const acquire: BudgetShape["acquire"] = (budget, amount) =>
       !Number.isFinite(amount) || amount < 0
         ? Effect.dieMessage(`budget ${budget}: cannot acquire ${amount} (a bug in the caller)`)
-        : take(budget, amount)
-
-    const take = (budget: "http_requests" | "http_bytes", amount: number) =>
-      Ref.modify(counters, (current) => {
-        const limit = limitOf[budget]
-        if (limit !== undefined && current[budget] + amount > limit) {
-          const error = new BudgetExceeded({ budget, limit, used: current[budget], requested: amount })
-          return [error, { ...current, hit: new Set([...current.hit, budget]) }]
-        }
-        return [undefined, { ...current, [budget]: current[budget] + amount }]
-      }).pipe(Effect.flatMap((error) => (error ? Effect.fail(error) : Effect.void)))
+        : Effect.suspend(() => {
+            const error = tryAcquire(budget, amount)
+            return error ? Effect.fail(error) : Effect.void
+          })
 
     const elapsedMin = Clock.currentTimeMillis.pipe(Effect.map((now) => (now - startedAt) / 60_000))
 
     const sample = Effect.gen(function* () {
       const rssMb = readRss() / 1048576
       const minutes = yield* elapsedMin
-      const current = yield* Ref.updateAndGet(counters, (c) => ({ ...c, peakRssMb: Math.max(c.peakRssMb, rssMb) }))
+      counters.peakRssMb = Math.max(counters.peakRssMb, rssMb)
       const over =
         limitOf.wall_time !== undefined && minutes > limitOf.wall_time
           ? new BudgetExceeded({ budget: "wall_time", limit: limitOf.wall_time, used: minutes })
@@ -146,7 +158,7 @@ const makeBudget = (limits: BudgetLimits, options: BudgetOptions) =>
             ? new BudgetExceeded({ budget: "ram", limit: limitOf.ram, used: rssMb })
             : undefined
       if (over) {
-        yield* Ref.set(counters, { ...current, hit: new Set([...current.hit, over.budget]) })
+        counters.hit.add(over.budget)
         yield* Deferred.fail(stop, over)
       }
     })
@@ -155,7 +167,7 @@ const makeBudget = (limits: BudgetLimits, options: BudgetOptions) =>
     }
 
     const usage = Effect.gen(function* () {
-      const current = yield* Ref.get(counters)
+      const current = counters
       const minutes = yield* elapsedMin
       const line = (budget: BudgetName, used: number) => ({
         used: round(used),
@@ -170,5 +182,5 @@ const makeBudget = (limits: BudgetLimits, options: BudgetOptions) =>
       }
     })
 
-    return { acquire, usage, exceeded: Deferred.await(stop) } satisfies BudgetShape
+    return { acquire, tryAcquire, usage, exceeded: Deferred.await(stop) } satisfies BudgetShape
   })

@@ -28,13 +28,22 @@ export const charsetOfMeta = (bytes: Uint8Array): string | undefined => {
   return direct?.[1]?.toLowerCase()
 }
 
+/** Loose decoders by label (null: unknown label); a page names one of a handful. */
+const decoders = new Map<string, TextDecoder | null>()
+
 /** A TextDecoder for a label, or undefined when the label is unknown. */
-const decoderFor = (label: string, fatal = false): TextDecoder | undefined => {
-  try {
-    return new TextDecoder(label as "utf-8", { fatal })
-  } catch {
-    return undefined
+const decoderFor = (label: string): TextDecoder | undefined => {
+  let decoder = decoders.get(label)
+  if (decoder === undefined) {
+    try {
+      decoder = new TextDecoder(label as "utf-8")
+    } catch {
+      decoder = null
+    }
+    // Labels come from the web: the cache stays small whatever a site declares.
+    if (decoders.size < 64) decoders.set(label, decoder)
   }
+  return decoder ?? undefined
 }
 
 const bomCharset = (bytes: Uint8Array): string | undefined => {
@@ -48,22 +57,29 @@ const bomCharset = (bytes: Uint8Array): string | undefined => {
 export const decodeBody = (bytes: Uint8Array, contentType: string | null | undefined): Decoded => {
   const bom = bomCharset(bytes)
   if (bom) return { text: new TextDecoder(bom as "utf-8").decode(bytes), charset: bom, source: "bom" }
-  const declared: Array<[string | undefined, Decoded["source"]]> = [
-    [charsetOfContentType(contentType), "header"],
-    [charsetOfMeta(bytes), "meta"]
-  ]
-  for (const [label, source] of declared) {
-    if (label === undefined) continue
-    const loose = decoderFor(label)
-    if (loose === undefined) continue
-    const charset = loose.encoding
-    if (charset !== "utf-8") return { text: loose.decode(bytes), charset, source }
-    const strict = tryUtf8(bytes)
-    if (strict !== undefined) return { text: strict, charset, source }
-    return { text: new TextDecoder("windows-1252").decode(bytes), charset: "windows-1252", source: "fallback" }
-  }
+  // The <meta> scan (a 4 KiB decode and a regex) only when the header names no charset we know.
+  const fromHeader = declaredDecoding(bytes, charsetOfContentType(contentType), "header")
+  if (fromHeader !== undefined) return fromHeader
+  const fromMeta = declaredDecoding(bytes, charsetOfMeta(bytes), "meta")
+  if (fromMeta !== undefined) return fromMeta
   const utf8 = tryUtf8(bytes)
   if (utf8 !== undefined) return { text: utf8, charset: "utf-8", source: "default" }
+  return { text: new TextDecoder("windows-1252").decode(bytes), charset: "windows-1252", source: "fallback" }
+}
+
+/** The body decoded as a declared charset says; undefined when there is no label or it is unknown. */
+const declaredDecoding = (
+  bytes: Uint8Array,
+  label: string | undefined,
+  source: Decoded["source"]
+): Decoded | undefined => {
+  if (label === undefined) return undefined
+  const loose = decoderFor(label)
+  if (loose === undefined) return undefined
+  const charset = loose.encoding
+  if (charset !== "utf-8") return { text: loose.decode(bytes), charset, source }
+  const strict = tryUtf8(bytes)
+  if (strict !== undefined) return { text: strict, charset, source }
   return { text: new TextDecoder("windows-1252").decode(bytes), charset: "windows-1252", source: "fallback" }
 }
 

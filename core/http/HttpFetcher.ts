@@ -134,8 +134,7 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
       return settings.proxies[proxyTurn++ % settings.proxies.length]
     }
 
-    const takeBytes = (bytes: number): boolean =>
-      Effect.runSync(Effect.either(budget.acquire("http_bytes", bytes)))._tag === "Right"
+    const takeBytes = (bytes: number): boolean => budget.tryAcquire("http_bytes", bytes) === undefined
 
     const countStatus = (hostClass: HostClass, label: string) => {
       stats.by_status[label] = (stats.by_status[label] ?? 0) + 1

@@ -118,6 +118,28 @@ describe("Budget", () => {
     })
   }
 
+  it("tryAcquire (a body counted chunk by chunk) shares the counters with acquire and takes nothing when refused", async () => {
+    const outcome = await run(
+      withBudget(
+        Effect.gen(function* () {
+          const budget = yield* Budget
+          yield* budget.acquire("http_bytes", 600)
+          const chunks = [100, 200, 150, 50].map((bytes) => budget.tryAcquire("http_bytes", bytes))
+          const refusedEffect = yield* Effect.flip(budget.acquire("http_bytes", 51))
+          return { chunks, refusedEffect, usage: (yield* budget.usage).http_bytes }
+        }),
+        { max_http_bytes: 1000 }
+      )
+    )
+    // 600 + 100 + 200 fit; 150 would pass 1000 and is refused without being taken; 50 still fits.
+    expect(outcome.chunks[0]).toBeUndefined()
+    expect(outcome.chunks[1]).toBeUndefined()
+    expect(outcome.chunks[2]).toMatchObject({ _tag: "BudgetExceeded", budget: "http_bytes", used: 900, requested: 150 })
+    expect(outcome.chunks[3]).toBeUndefined()
+    expect(outcome.refusedEffect).toMatchObject({ budget: "http_bytes", used: 950, requested: 51 })
+    expect(outcome.usage).toEqual({ used: 950, limit: 1000, exceeded: true })
+  })
+
   it("counts requests and bytes separately", async () => {
     const usage = await run(
       withBudget(

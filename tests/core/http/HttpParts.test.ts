@@ -29,6 +29,22 @@ describe("charset decoding", () => {
     })
     expect(decodeBody(latin1("Soci\u00e9t\u00e9"), null)).toMatchObject({ text: "Société", source: "fallback" })
   })
+
+  test("the header's charset wins over <meta>; an unknown header label leaves it to <meta>, and decoders are reused", () => {
+    const meta = latin1('<meta charset="windows-1252"><p>Caf\u00e9</p>')
+    expect(decodeBody(meta, "text/html; charset=iso-8859-15")).toMatchObject({
+      charset: "iso-8859-15",
+      source: "header"
+    })
+    expect(decodeBody(meta, "text/html; charset=x-no-such-charset")).toMatchObject({
+      charset: "windows-1252",
+      source: "meta",
+      text: '<meta charset="windows-1252"><p>Café</p>'
+    })
+    // The same labels again (cached decoders, the unknown one included) give the same answers.
+    expect(decodeBody(meta, "text/html; charset=x-no-such-charset")).toMatchObject({ source: "meta" })
+    expect(decodeBody(latin1("\u00e9t\u00e9"), "text/html; charset=iso-8859-15").text).toBe("été")
+  })
 })
 
 describe("HTTP cache", () => {
