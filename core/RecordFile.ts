@@ -12,10 +12,10 @@ import { type FileWriteFailed, tempPathFor, writeAtomic } from "./AtomicFile.ts"
 import { relieveMemory } from "./MemoryRelief.ts"
 import { RECORD_KEY, type Rec } from "./Record.ts"
 import { mergeRuns, openRun, reduceRuns } from "./records/ExternalSort.ts"
-import { parseRecord, type RecordFileError, readFailure } from "./records/Format.ts"
+import { type RecordFileError, readFailure } from "./records/Format.ts"
 import { Ingest } from "./records/Ingest.ts"
-import { LineReader } from "./records/LineReader.ts"
 import { joinNext, openJoin } from "./records/MergeJoin.ts"
+import { RecordReader } from "./records/RecordReader.ts"
 import { Scratch } from "./records/Scratch.ts"
 
 export { RecordFileError } from "./records/Format.ts"
@@ -68,25 +68,15 @@ const pullStream = <S extends { readonly close: () => Promise<unknown> }, A>(
     )
   )
 
-const parsedLines = async (reader: LineReader): Promise<Array<Rec> | undefined> => {
-  for (;;) {
-    const lines = await reader.next()
-    if (lines === undefined) return undefined
-    const first = reader.lines - lines.length + 1
-    // The previous batch's records are garbage by now, in bulk: parsing a record file makes the most.
-    relieveMemory()
-    const records: Array<Rec> = []
-    for (let i = 0; i < lines.length; i++) {
-      const text = lines[i]!
-      if (text !== "") records.push(parseRecord(text, reader.path, first + i))
-    }
-    if (records.length > 0) return records
-  }
+const parsedBatch = async (reader: RecordReader): Promise<Array<Rec> | undefined> => {
+  // The previous batch's records are garbage by now, in bulk: parsing a record file makes the most.
+  relieveMemory()
+  return reader.next()
 }
 
 /** Streams the records of a record file, in bounded chunks. A line that is not a JSON object fails with BadJson. */
 export const readRecords = (path: string): Stream.Stream<Rec, RecordFileError> =>
-  pullStream(path, () => LineReader.open(path), parsedLines)
+  pullStream(path, () => RecordReader.open(path), parsedBatch)
 
 /**
  * Inner merge-join of key-sorted record files: a record is kept when its key is in every file, its fields merged

@@ -210,6 +210,37 @@ describe("record files", () => {
     expect(await Effect.runPromise(Effect.flip(Stream.runDrain(readRecords(path))))).toMatchObject({ line: 2 })
   })
 
+  it("reads what the JSONL parser would accept differently exactly as the line path does", async () => {
+    const path = join(dir, "shapes.jsonl")
+    const failure = async (content: string) => {
+      await writeFile(path, content)
+      return Effect.runPromise(Effect.flip(Stream.runDrain(readRecords(path))))
+    }
+    // A value spread over two lines, two values on one line, a value that is not an object.
+    expect(await failure('{"siret":"1"}\n{"siret":\n"2"}\n')).toMatchObject({ reason: "BadJson", line: 2 })
+    expect(await failure('{"siret":"1"} {"siret":"2"}\n')).toMatchObject({ reason: "BadJson", line: 1 })
+    expect(await failure('{"siret":"1"}\nnull\n')).toMatchObject({ reason: "BadJson", line: 2 })
+    expect(await failure('{"siret":"1"}\n{"siret":"2"')).toMatchObject({ reason: "BadJson", line: 2 })
+    // CRLF line ends and a blank line among thousands of records.
+    const many = Array.from({ length: 5_000 }, (_, i) => ({ siret: siret(i), text: "x".repeat(i % 300) }))
+    const crlf = many.map((record) => `${JSON.stringify(record)}\r\n`)
+    crlf.splice(2_500, 0, "\n")
+    await writeFile(path, crlf.join(""))
+    expect(await collect(readRecords(path))).toEqual(many)
+  })
+
+  it("numbers lines across read buffers and reads a record longer than a buffer", async () => {
+    const path = join(dir, "long.jsonl")
+    const records = Array.from({ length: 30_000 }, (_, i) => ({ siret: siret(i), text: "y".repeat(i % 100) }))
+    records.splice(100, 0, { siret: siret(100), text: "z".repeat(3 * 1048576) })
+    await writeFile(path, lines(records))
+    expect(await collect(readRecords(path))).toEqual(records)
+    // A broken record far past the first megabyte reports its own line.
+    await writeFile(path, `${lines(records.slice(0, 20_000))}{"siret":}\n${lines(records.slice(20_000))}`)
+    const error = await Effect.runPromise(Effect.flip(Stream.runDrain(readRecords(path))))
+    expect(error).toMatchObject({ reason: "BadJson", line: 20_001 })
+  })
+
   it("fails with Unreadable on invalid UTF-8", async () => {
     const path = join(dir, "latin1.jsonl")
     await writeFile(
