@@ -128,14 +128,14 @@ export const syncDirectory = async (dir: string) => {
   }
 }
 
-/** Size and sha256 of a file on disk, or undefined when it does not exist. */
 const DIGEST_READ_BYTES = 1 << 20
 
+/** Size and sha256 of a file on disk, or undefined when it does not exist. */
 export const digestFile = (path: string): Effect.Effect<FileDigest | undefined> =>
   Effect.promise(async () => {
     const info = await stat(path).catch(() => undefined)
     if (!info?.isFile()) return undefined
-    // One buffer read into again and again: a stream's 64 KiB chunks cost twice as long on a 130 MB crawl store.
+    // One buffer read into again and again: a stream's 64 KiB chunks took up to twice as long on a 140 MB crawl store.
     const hash = createHash("sha256")
     const handle = await open(path, "r")
     try {
