@@ -70,6 +70,26 @@ describe("Retry.retrying", () => {
     expect(times.length).toBe(3)
   })
 
+  it("a retrying effect run again starts over: each run makes its own first attempt and retries", async () => {
+    const { times, effect } = attempts((attempt) => transient(attempt))
+    const retried = Retry.retrying({ base: "10 millis", times: 1 })(effect)
+    const errors = await runTest(
+      Effect.gen(function* () {
+        const first = yield* Effect.fork(noJitter(Effect.flip(retried)))
+        yield* TestClock.adjust("1 minute")
+        const a = yield* Fiber.join(first)
+        const second = yield* Effect.fork(noJitter(Effect.flip(retried)))
+        yield* TestClock.adjust("1 minute")
+        return [a, yield* Fiber.join(second)]
+      })
+    )
+    // Two attempts a run (one retry), the retry 10 ms after its failure, in both runs.
+    expect(times.length).toBe(4)
+    expect(times[1]! - times[0]!).toBe(10)
+    expect(times[3]! - times[2]!).toBe(10)
+    expect(errors.map((error) => error.attempt)).toEqual([2, 4])
+  })
+
   it("does not retry an error that is not retryable", async () => {
     const { times, effect } = attempts((attempt) => new NotFound({ attempt }))
     const error = await failureAfterAMinute({ base: "10 millis", times: 5 }, effect)
