@@ -10,7 +10,8 @@ import { loadJob } from "../../core/Job.ts"
 import { resolvePlan } from "../../core/Plan.ts"
 import { listPlugin, type PluginListing } from "../../core/PluginLoader.ts"
 import { unavailableHere } from "../../core/Prepare.ts"
-import { listProfileIds, loadCatalogue, loadProfile } from "../../core/Profile.ts"
+import { loadCatalogue, loadProfile } from "../../core/Profile.ts"
+import { listProfiles } from "../../core/ProfileCatalog.ts"
 import { ExitCode } from "../../core/Summary.ts"
 import { decodeArgs, type Parsed } from "../args.ts"
 import type { CliIo } from "../io.ts"
@@ -47,16 +48,7 @@ export const profilesCommand = (io: CliIo, argv: ReadonlyArray<string>) =>
       io.out(args.json ? JSON.stringify(planJson(plan, absent), null, 2) : renderPlan(plan, undefined, absent))
       return ExitCode.ok
     }
-    const rows = []
-    for (const id of yield* listProfileIds()) {
-      const plan = yield* resolvePlan(yield* loadProfile(id), registry)
-      rows.push({
-        id,
-        description: plan.profile.description,
-        steps: plan.nodes.length,
-        available: plan.nodes.length - plan.unavailable.length
-      })
-    }
+    const rows = (yield* listProfiles(registry)).map((row) => ({ ...row, steps: row.steps.length }))
     io.out(
       args.json
         ? JSON.stringify(rows, null, 2)

@@ -14,7 +14,7 @@ import { defineStep, type FieldMap } from "../../core/Step.ts"
 import { isPartiallyDiffusible, maskForDiffusion } from "../normalize/rules/diffusion.ts"
 import { departmentsOfRegion } from "../normalize/rules/geo.ts"
 import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "./columns.ts"
-import { compileFilter } from "./filters.ts"
+import { columnIndexOf, compileFilter } from "./filters.ts"
 import { type InputFile, listInputs, readCompanyList } from "./input/files.ts"
 import {
   type ScanWorker,
@@ -144,7 +144,8 @@ const collectWith = async (
   const stats: ScanStats = { lines: 0, bytes: 0 }
   const kept: KeptRow[] = []
   const rejects: Reject[] = [...(list?.rejects ?? [])]
-  const filter = (file: InputFile) => compileFilter(filters, indexOf(file), (region) => departmentsOfRegion(region))
+  const filter = (file: InputFile) =>
+    compileFilter(filters, columnIndexOf(file.header), (region) => departmentsOfRegion(region))
   for (const file of establishments) {
     const fileStats: ScanStats = { lines: 0, bytes: 0 }
     const compiled = filter(file)
@@ -161,7 +162,7 @@ const collectWith = async (
       ? await scanEstablishmentsParallel(parallel.worker, {
           ...scan,
           filters,
-          columnIndex: indexOf(file),
+          columnIndex: columnIndexOf(file.header),
           ...(parallel.threshold !== undefined ? { parallelThreshold: parallel.threshold } : {})
         })
       : await scanEstablishments(scan)
@@ -190,7 +191,9 @@ const collectWith = async (
     log(`${basename(file.path)}: ${fileStats.lines} lines, ${result.units.size} legal units joined`)
   }
   const activeUnitsOnly =
-    establishments.length > 0 && !list && compileFilter(filters, indexOf(establishments[0]!), () => []).activeLegalUnit
+    establishments.length > 0 &&
+    !list &&
+    compileFilter(filters, columnIndexOf(establishments[0]!.header), () => []).activeLegalUnit
   return {
     records: buildRecords({ kept, units, unitRejects, rejects, list, activeUnitsOnly }),
     lines: stats.lines,
@@ -259,18 +262,6 @@ function* buildRecords(parts: {
         source_line: listed.line
       }
     }
-  }
-}
-
-const indexOf = (file: InputFile) => {
-  const at = (name: string) => file.header.columns.get(name) ?? -1
-  return {
-    naf: at("activitePrincipaleEtablissement"),
-    nomenclature: at("nomenclatureActivitePrincipaleEtablissement"),
-    commune: at("codeCommuneEtablissement"),
-    headcount: at("trancheEffectifsEtablissement"),
-    state: at("etatAdministratifEtablissement"),
-    created: at("dateCreationEtablissement")
   }
 }
 

@@ -28,6 +28,19 @@ export interface ColumnIndex {
   readonly created: number
 }
 
+/** Where the filtered columns sit in a header (-1 when absent), read by name. */
+export const columnIndexOf = (header: { readonly columns: ReadonlyMap<string, number> }): ColumnIndex => {
+  const at = (name: string) => header.columns.get(name) ?? -1
+  return {
+    naf: at("activitePrincipaleEtablissement"),
+    nomenclature: at("nomenclatureActivitePrincipaleEtablissement"),
+    commune: at("codeCommuneEtablissement"),
+    headcount: at("trancheEffectifsEtablissement"),
+    state: at("etatAdministratifEtablissement"),
+    created: at("dateCreationEtablissement")
+  }
+}
+
 /** "75056" -> "75", "2A004" -> "2A", "97105" -> "971": overseas departments have three digits. */
 export const departmentOfCommune = (commune: string): string | null => {
   if (commune.length < 5) return null

@@ -8,7 +8,7 @@ import {
   OFFICIAL_ESTABLISHMENT_HEADER,
   OFFICIAL_LEGAL_UNIT_HEADER
 } from "../../../plugins/sirene/columns.ts"
-import { compileFilter } from "../../../plugins/sirene/filters.ts"
+import { columnIndexOf, compileFilter } from "../../../plugins/sirene/filters.ts"
 import { InputUnreadable } from "../../../plugins/sirene/input/bytes.ts"
 import {
   parquetColumnBatches,
@@ -346,7 +346,6 @@ describe("rowAsLine", () => {
   it("lets the collector's byte-level filter run on Parquet rows unchanged", async () => {
     const info = await parquetInfo(establishments)
     const header = recogniseHeader(establishments, info.columns.join(","))
-    const at = (name: string) => header.columns.get(name) ?? -1
     const filter = compileFilter(
       {
         naf_include: ["62", "56.10"],
@@ -355,14 +354,7 @@ describe("rowAsLine", () => {
         active_only: true,
         created_after: "1960-01-01"
       } as never,
-      {
-        naf: at("activitePrincipaleEtablissement"),
-        nomenclature: at("nomenclatureActivitePrincipaleEtablissement"),
-        commune: at("codeCommuneEtablissement"),
-        headcount: at("trancheEffectifsEtablissement"),
-        state: at("etatAdministratifEtablissement"),
-        created: at("dateCreationEtablissement")
-      },
+      columnIndexOf(header),
       () => []
     )
     const line = rowAsLine(header, OFFICIAL_ESTABLISHMENT_HEADER)

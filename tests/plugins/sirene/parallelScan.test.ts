@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test"
 import { rm, stat } from "node:fs/promises"
 import { join } from "node:path"
 import { ETABLISSEMENT_FILE, generateStock, type MalformedRow } from "../../../bench/sirene/generate.ts"
-import { type ColumnIndex, compileFilter } from "../../../plugins/sirene/filters.ts"
+import { columnIndexOf, compileFilter } from "../../../plugins/sirene/filters.ts"
 import { splitPoint } from "../../../plugins/sirene/input/bytes.ts"
 import { type InputFile, listInputs } from "../../../plugins/sirene/input/files.ts"
 import {
@@ -61,21 +61,9 @@ afterAll(async () => {
   await rm(base, { recursive: true, force: true })
 })
 
-const columnIndexOf = (file: InputFile): ColumnIndex => {
-  const at = (name: string) => file.header.columns.get(name) ?? -1
-  return {
-    naf: at("activitePrincipaleEtablissement"),
-    nomenclature: at("nomenclatureActivitePrincipaleEtablissement"),
-    commune: at("codeCommuneEtablissement"),
-    headcount: at("trancheEffectifsEtablissement"),
-    state: at("etatAdministratifEtablissement"),
-    created: at("dateCreationEtablissement")
-  }
-}
-
 /** Both scans of an establishments file, with the job filters given (null: no filter at all). */
 const bothEstablishmentScans = async (file: InputFile, filters: Record<string, unknown> | null) => {
-  const columnIndex = columnIndexOf(file)
+  const columnIndex = columnIndexOf(file.header)
   const filter = filters === null ? null : compileFilter(filters, columnIndex, () => [])
   const options = { file: file.path, format: file.format, header: file.header, filter }
   const singleStats = { lines: 0, bytes: 0 }
@@ -219,7 +207,7 @@ describe("when to scan in parallel", () => {
       header: establishments.header,
       filter: null,
       filters: undefined,
-      columnIndex: columnIndexOf(establishments),
+      columnIndex: columnIndexOf(establishments.header),
       stats: { lines: 0, bytes: 0 }
     }
     // A closed worker fails any request: these calls succeed only without it.
@@ -259,7 +247,7 @@ describe("worker failures", () => {
 
   it("rejects a parallel scan whose worker half fails, once this thread's half is done", async () => {
     const failing = startScanWorker()
-    const columnIndex = columnIndexOf(establishments)
+    const columnIndex = columnIndexOf(establishments.header)
     await expect(
       scanEstablishmentsParallel(failing, {
         file: establishments.path,
