@@ -57,6 +57,7 @@ const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i
 const BASE = /<base\b[^>]*\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i
 const TAGS = /<[^>]*>/g
 const SPACES = /\s+/g
+const OTHER_SCHEME = /^(mailto|tel|javascript|data|sms|callto):/i
 
 const ENTITIES: Readonly<Record<string, string>> = {
   amp: "&",
@@ -79,13 +80,16 @@ const ENTITIES: Readonly<Record<string, string>> = {
 
 /** Decodes the HTML entities found in attribute values and link text. */
 export const decodeEntities = (text: string): string =>
-  text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] === "#") {
-      const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1))
-      return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : whole
-    }
-    return ENTITIES[name.toLowerCase()] ?? whole
-  })
+  // Most values have no entity at all: skip the regular-expression replace for them.
+  !text.includes("&")
+    ? text
+    : text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+        if (name[0] === "#") {
+          const code = name[1] === "x" || name[1] === "X" ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1))
+          return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : whole
+        }
+        return ENTITIES[name.toLowerCase()] ?? whole
+      })
 
 /** The http(s) links of a page, absolute, without fragments, with their visible text (or title/aria-label). */
 export const extractLinks = (html: string, pageUrl: string): Link[] => {
@@ -102,35 +106,39 @@ export const extractLinks = (html: string, pageUrl: string): Link[] => {
     const attributes = match[1] ?? ""
     const href = HREF.exec(attributes)
     const raw = href ? decodeEntities((href[1] ?? href[2] ?? href[3] ?? "").trim()) : ""
-    if (raw === "" || raw.startsWith("#") || /^(mailto|tel|javascript|data|sms|callto):/i.test(raw)) continue
-    let url: URL
-    try {
-      url = new URL(raw, base)
-    } catch {
-      continue
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") continue
-    url.hash = ""
-    const inner = decodeEntities((match[2] ?? "").replace(TAGS, " "))
-      .replace(SPACES, " ")
-      .trim()
-    const label = inner || /\b(?:title|aria-label)\s*=\s*"([^"]*)"/i.exec(attributes)?.[1] || ""
-    links.push({ url: url.href, text: label })
+    if (raw === "" || raw.startsWith("#") || OTHER_SCHEME.test(raw)) continue
+    const url = URL.parse(raw, base.href)
+    if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) continue
+    if (url.hash !== "") url.hash = ""
+    links.push({ url: url.href, text: linkText(match[2] ?? "", attributes) })
   }
   return links
 }
 
+/** A link's visible text, whitespace collapsed; else its title or aria-label. */
+const linkText = (inner: string, attributes: string): string => {
+  // Plain text is the usual case: no tag to strip, no entity to decode.
+  const text = decodeEntities(inner.includes("<") ? inner.replace(TAGS, " ") : inner)
+    .replace(SPACES, " ")
+    .trim()
+  return text || /\b(?:title|aria-label)\s*=\s*"([^"]*)"/i.exec(attributes)?.[1] || ""
+}
+
 /** The kind of page a link leads to, with a score (text and path agreeing score highest), or undefined. */
 export const classifyLink = (link: Link): { readonly kind: WantedKind; readonly score: number } | undefined => {
+  const url = URL.parse(link.url)
+  return url === null ? undefined : classifyParsed(url, link.text)
+}
+
+const classifyParsed = (url: URL, linkText: string): { kind: WantedKind; score: number } | undefined => {
+  if (NOT_A_PAGE.test(url.pathname)) return undefined
   let path: string
   try {
-    const url = new URL(link.url)
-    if (NOT_A_PAGE.test(url.pathname)) return undefined
     path = decodeURIComponent(url.pathname).toLowerCase()
   } catch {
     return undefined
   }
-  const text = link.text.toLowerCase()
+  const text = linkText.toLowerCase()
   let best: { kind: WantedKind; score: number } | undefined
   for (const rule of RULES) {
     const score = (rule.text.test(text) ? 2 : 0) + (rule.path.test(path) ? 1 : 0)
@@ -143,12 +151,15 @@ export const classifyLink = (link: Link): { readonly kind: WantedKind; readonly 
 
 /** Same site: the same host, or the same host with or without `www.`. */
 export const sameSite = (a: string, b: string): boolean => {
-  try {
-    const strip = (host: string) => host.toLowerCase().replace(/^www\./, "")
-    return strip(new URL(a).hostname) === strip(new URL(b).hostname)
-  } catch {
-    return false
-  }
+  const first = URL.parse(a)
+  const second = URL.parse(b)
+  return first !== null && second !== null && siteHost(first) === siteHost(second)
+}
+
+/** A URL's host name without `www.` (URL already lower-cases host names). */
+const siteHost = (url: URL): string => {
+  const host = url.hostname
+  return host.startsWith("www.") ? host.slice(4) : host
 }
 
 /**
@@ -162,9 +173,15 @@ export const pickPages = (
   taken: ReadonlySet<string>
 ): Map<WantedKind, string> => {
   const best = new Map<WantedKind, { url: string; score: number }>()
+  const site = URL.parse(siteUrl)
+  if (site === null) return new Map()
+  const host = siteHost(site)
   for (const link of links) {
-    if (taken.has(link.url) || !sameSite(link.url, siteUrl)) continue
-    const found = classifyLink(link)
+    if (taken.has(link.url)) continue
+    // One parse per link: it tells both the host (same site only) and the path (the kind).
+    const url = URL.parse(link.url)
+    if (url === null || siteHost(url) !== host) continue
+    const found = classifyParsed(url, link.text)
     if (found === undefined || !wanted.includes(found.kind)) continue
     const current = best.get(found.kind)
     if (current === undefined || found.score > current.score)
