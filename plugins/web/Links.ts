@@ -101,13 +101,15 @@ export const extractLinks = (html: string, pageUrl: string): Link[] => {
   } catch {
     base = new URL(pageUrl)
   }
+  // Serialized once: every link of the page resolves against it.
+  const resolveFrom = base.href
   const links: Link[] = []
   for (const match of html.matchAll(ANCHOR)) {
     const attributes = match[1] ?? ""
     const href = HREF.exec(attributes)
     const raw = href ? decodeEntities((href[1] ?? href[2] ?? href[3] ?? "").trim()) : ""
     if (raw === "" || raw.startsWith("#") || OTHER_SCHEME.test(raw)) continue
-    const url = URL.parse(raw, base.href)
+    const url = URL.parse(raw, resolveFrom)
     if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) continue
     if (url.hash !== "") url.hash = ""
     links.push({ url: url.href, text: linkText(match[2] ?? "", attributes) })
@@ -130,7 +132,7 @@ export const classifyLink = (link: Link): { readonly kind: WantedKind; readonly 
   return url === null ? undefined : classifyParsed(url, link.text)
 }
 
-const classifyParsed = (url: URL, linkText: string): { kind: WantedKind; score: number } | undefined => {
+const classifyParsed = (url: URL, label: string): { kind: WantedKind; score: number } | undefined => {
   if (NOT_A_PAGE.test(url.pathname)) return undefined
   let path: string
   try {
@@ -138,7 +140,7 @@ const classifyParsed = (url: URL, linkText: string): { kind: WantedKind; score: 
   } catch {
     return undefined
   }
-  const text = linkText.toLowerCase()
+  const text = label.toLowerCase()
   let best: { kind: WantedKind; score: number } | undefined
   for (const rule of RULES) {
     const score = (rule.text.test(text) ? 2 : 0) + (rule.path.test(path) ? 1 : 0)
