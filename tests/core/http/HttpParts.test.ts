@@ -115,8 +115,15 @@ describe("robots rules", () => {
 describe("adaptive concurrency", () => {
   test("grows while healthy, up to the ceiling; cuts on errors; off means fixed", () => {
     const pool = new AdaptiveLimit({ max: 40, initial: 4 })
+    // Slow start: the limit doubles with each healthy window (20 answers at least).
+    for (let i = 0; i < 20; i++) pool.record("ok", 20)
+    expect(pool.limit).toBe(8)
+    for (let i = 0; i < 20; i++) pool.record("ok", 20)
+    expect(pool.limit).toBe(16)
     for (let i = 0; i < 400; i++) pool.record("ok", 20)
     expect(pool.limit).toBe(40)
+    expect(new AdaptiveLimit({ max: 40 }).limit).toBe(16)
+    expect(new AdaptiveLimit({ max: 10 }).limit).toBe(10)
     const troubled = new AdaptiveLimit({ max: 40, initial: 40 })
     for (let i = 0; i < 40; i++) troubled.record(i % 4 === 0 ? "error" : "ok", 20)
     expect(troubled.limit).toBe(28)
