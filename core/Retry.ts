@@ -60,14 +60,22 @@ const honouringRetryAfter = (policy: RetryPolicy) =>
 export const retrying =
   (policy: RetryPolicy = {}) =>
   <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.catchIf(self, isRetryable, (first) => {
+    Effect.catchIf(self, isRetryable, (first) =>
       // `first` is one of self's own errors (E), narrowed by the predicate.
-      const replayed = Effect.fail(first) as unknown as Effect.Effect<A, E, R>
-      let replay = true
-      const again = Effect.suspend(() => {
-        if (!replay) return self
-        replay = false
-        return replayed
-      })
-      return Effect.retry(again, { schedule: honouringRetryAfter(policy), while: isRetryable })
-    }) as Effect.Effect<A, E, R>
+      retryingAfter(policy, first as unknown as E, self)
+    ) as Effect.Effect<A, E, R>
+
+/**
+ * The retries of `self` once its first attempt failed with `first` (made outside any effect, e.g.
+ * by the HTTP fetcher's plain-promise request path): the same schedule as `retrying`, `first`
+ * replayed as the failed first attempt.
+ */
+export const retryingAfter = <A, E, R>(policy: RetryPolicy, first: E, self: Effect.Effect<A, E, R>) => {
+  let replay = true
+  const again = Effect.suspend((): Effect.Effect<A, E, R> => {
+    if (!replay) return self
+    replay = false
+    return Effect.fail(first)
+  })
+  return Effect.retry(again, { schedule: honouringRetryAfter(policy), while: isRetryable })
+}

@@ -1,7 +1,9 @@
 /**
  * A semaphore whose number of permits can change while it is in use (the adaptive concurrency
  * limit lowers and raises it). Waiters are served first come, first served. Interrupting a waiting
- * fiber withdraws it; a permit granted at the moment of interruption is given back.
+ * fiber (or aborting a waiting promise's signal) withdraws it; a permit granted at the moment of
+ * interruption is given back. Effects take permits with `acquire`/`with`, the fetcher's plain-promise
+ * request path with `tryTake`/`wait`.
  */
 import * as Effect from "effect/Effect"
 
@@ -44,8 +46,7 @@ export class Gate {
   /** Waits for a permit (ahead of the ordinary waiters when `urgent`). Pair with `release`, or use `with`. */
   acquire(urgent = false): Effect.Effect<void> {
     return Effect.async<void>((resume) => {
-      if (this.#active < this.#limit && this.waiting === 0) {
-        this.#active++
+      if (this.tryTake()) {
         resume(Effect.void)
         return
       }
@@ -57,17 +58,65 @@ export class Gate {
           resume(Effect.void)
         }
       }
-      if (urgent) this.#urgent.push(waiter)
-      else this.#waiters.push(waiter)
-      return Effect.sync(() => {
-        if (waiter.granted) this.release()
-        else if (urgent) this.#urgent.splice(this.#urgent.indexOf(waiter), 1)
-        else {
-          const index = this.#waiters.indexOf(waiter, this.#head)
-          if (index >= 0) this.#waiters.splice(index, 1)
-        }
-      })
+      this.#enqueue(waiter, urgent)
+      return Effect.sync(() => this.#withdraw(waiter, urgent))
     })
+  }
+
+  /** Takes a permit at once when one is free and nobody waits for it; false otherwise. */
+  tryTake(): boolean {
+    if (this.#active >= this.#limit || this.waiting > 0) return false
+    this.#active++
+    return true
+  }
+
+  /**
+   * `acquire` for plain promise code (the HTTP fetcher's request path): resolves holding a permit, to
+   * be given back with `release`. An aborted signal withdraws the waiter and rejects with its reason.
+   */
+  wait(urgent = false, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason)
+        return
+      }
+      if (this.tryTake()) {
+        resolve()
+        return
+      }
+      const onAbort = () => {
+        this.#withdraw(waiter, urgent)
+        reject(signal?.reason)
+      }
+      const waiter: Waiter = {
+        granted: false,
+        wake: () => {
+          waiter.granted = true
+          this.#active++
+          signal?.removeEventListener("abort", onAbort)
+          resolve()
+        }
+      }
+      this.#enqueue(waiter, urgent)
+      signal?.addEventListener("abort", onAbort, { once: true })
+    })
+  }
+
+  #enqueue(waiter: Waiter, urgent: boolean): void {
+    if (urgent) this.#urgent.push(waiter)
+    else this.#waiters.push(waiter)
+  }
+
+  /** A waiter gives up: out of the queue, or its permit back if it was granted meanwhile. */
+  #withdraw(waiter: Waiter, urgent: boolean): void {
+    if (waiter.granted) this.release()
+    else if (urgent) {
+      const index = this.#urgent.indexOf(waiter)
+      if (index >= 0) this.#urgent.splice(index, 1)
+    } else {
+      const index = this.#waiters.indexOf(waiter, this.#head)
+      if (index >= 0) this.#waiters.splice(index, 1)
+    }
   }
 
   readonly take: Effect.Effect<void> = this.acquire(false)

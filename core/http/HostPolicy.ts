@@ -4,7 +4,7 @@
  * recovers, as Scrapy's AutoThrottle does), and a circuit breaker that stops hammering a host that
  * keeps failing.
  */
-import * as Effect from "effect/Effect"
+import { sleep } from "./abortable.ts"
 import { FetchFailed } from "./FetchError.ts"
 import { Gate } from "./Gate.ts"
 
@@ -120,33 +120,37 @@ export class HostPolicy {
     return Math.max(this.#baseIntervalMs, state.crawlDelayMs) + state.penaltyMs
   }
 
-  /**
-   * Runs `self` as one request to `host`: refused at once while the breaker is open, else after a
-   * per-host permit and the host's next start time.
-   */
-  run<A, E, R>(host: string, url: string, self: Effect.Effect<A, E, R>): Effect.Effect<A, E | FetchFailed, R> {
-    return Effect.suspend((): Effect.Effect<A, E | FetchFailed, R> => {
-      const state = this.#state(host)
-      const now = this.#now()
-      if (state.openUntil > now) {
-        return Effect.fail(
-          new FetchFailed({
-            url,
-            reason: "circuit_open",
-            detail: `${host} failed ${this.#options.breakerFailures} times in a row; paused for ${Math.ceil((state.openUntil - now) / 1000)} s`,
-            retryable: false
-          })
-        )
-      }
-      const waitTurn = Effect.suspend(() => {
-        const at = this.#now()
-        const start = Math.max(at, state.nextAt)
-        state.nextAt = start + this.intervalOf(host)
-        state.lastUsed = start
-        return start > at ? Effect.sleep(start - at) : Effect.void
-      })
-      return state.gate.with(Effect.zipRight(waitTurn, self))
+  /** While `host`'s breaker is open: the failure to answer with instead of sending. */
+  refusal(host: string, url: string): FetchFailed | undefined {
+    const state = this.#state(host)
+    const now = this.#now()
+    if (state.openUntil <= now) return undefined
+    return new FetchFailed({
+      url,
+      reason: "circuit_open",
+      detail: `${host} failed ${this.#options.breakerFailures} times in a row; paused for ${Math.ceil((state.openUntil - now) / 1000)} s`,
+      retryable: false
     })
+  }
+
+  /**
+   * Runs `send` as one request to `host`: after a per-host permit, at the host's next start (reserved
+   * when the permit is granted, so requests queued for a host keep their spacing). Plain promises: this
+   * is on every request's path, where effect steps cost more than the work (see HttpFetcher).
+   */
+  async withTurn<A>(host: string, signal: AbortSignal | undefined, send: () => Promise<A>): Promise<A> {
+    const state = this.#state(host)
+    if (!state.gate.tryTake()) await state.gate.wait(false, signal)
+    try {
+      const at = this.#now()
+      const start = Math.max(at, state.nextAt)
+      state.nextAt = start + this.intervalOf(host)
+      state.lastUsed = start
+      if (start > at) await sleep(start - at, signal)
+      return await send()
+    } finally {
+      state.gate.release()
+    }
   }
 
   /** A request to the host got an answer that is not trouble: the breaker closes, back-off decays. */

@@ -4,9 +4,6 @@
  * means follows RFC 9309: a 4xx allows everything, a 5xx or a network failure disallows everything
  * (the site is in trouble; come back later).
  */
-import * as Deferred from "effect/Deferred"
-import * as Effect from "effect/Effect"
-import * as FiberId from "effect/FiberId"
 import robotsParser from "robots-parser"
 
 export interface RobotsRules {
@@ -47,40 +44,46 @@ export const productToken = (userAgent: string): string => /^[^\s/]+/.exec(userA
 
 /** Rules per origin, each fetched once; at most `capacity` origins remembered (oldest forgotten). */
 export class RobotsCache {
-  /** Undefined in a deferred: its load was interrupted; whoever waited loads again. */
-  readonly #entries = new Map<string, Deferred.Deferred<RobotsRules | undefined>>()
+  /** Undefined from an entry: its load failed or was given up; whoever waited loads again. */
+  readonly #entries = new Map<string, Promise<RobotsRules | undefined>>()
   constructor(readonly capacity = 20_000) {}
 
   get size(): number {
     return this.#entries.size
   }
 
-  /** The rules of `origin`, loading them with `load` the first time. */
-  rulesFor<E>(origin: string, load: Effect.Effect<RobotsRules, E>): Effect.Effect<RobotsRules, E> {
-    return Effect.suspend((): Effect.Effect<RobotsRules, E> => {
-      const known = this.#entries.get(origin)
-      if (known !== undefined) {
-        return Deferred.await(known).pipe(
-          Effect.flatMap((rules) => (rules === undefined ? this.rulesFor(origin, load) : Effect.succeed(rules)))
-        )
-      }
-      const deferred = Deferred.unsafeMake<RobotsRules | undefined>(FiberId.none)
-      if (this.#entries.size >= this.capacity) {
-        const oldest = this.#entries.keys().next().value
-        if (oldest !== undefined) this.#entries.delete(oldest)
-      }
-      this.#entries.set(origin, deferred)
-      return load.pipe(
-        // A failed or interrupted load must not leave waiters hanging: the next caller loads again.
-        Effect.onExit((exit) =>
-          exit._tag === "Success"
-            ? Effect.void
-            : Effect.sync(() => this.#entries.delete(origin)).pipe(
-                Effect.zipRight(Deferred.succeed(deferred, undefined))
-              )
-        ),
-        Effect.tap((rules) => Deferred.succeed(deferred, rules))
-      )
+  /**
+   * The rules of `origin`, loading them with `load` the first time; concurrent callers wait for the
+   * same load. A load that answers something other than rules (a spent budget) or throws (given
+   * up) is not kept: it is returned or thrown to its caller, and the next caller loads again.
+   */
+  async rulesFor<E>(origin: string, load: () => Promise<RobotsRules | E>): Promise<RobotsRules | E> {
+    for (let known = this.#entries.get(origin); known !== undefined; known = this.#entries.get(origin)) {
+      const rules = await known
+      if (rules !== undefined) return rules
+    }
+    let settle!: (rules: RobotsRules | undefined) => void
+    const entry = new Promise<RobotsRules | undefined>((resolve) => {
+      settle = resolve
     })
+    if (this.#entries.size >= this.capacity) {
+      const oldest = this.#entries.keys().next().value
+      if (oldest !== undefined) this.#entries.delete(oldest)
+    }
+    this.#entries.set(origin, entry)
+    let outcome: RobotsRules | E | undefined
+    try {
+      outcome = await load()
+      return outcome
+    } finally {
+      if (isRules(outcome)) settle(outcome)
+      else {
+        if (this.#entries.get(origin) === entry) this.#entries.delete(origin)
+        settle(undefined)
+      }
+    }
   }
 }
+
+const isRules = (value: unknown): value is RobotsRules =>
+  typeof value === "object" && value !== null && "allows" in value && "source" in value
