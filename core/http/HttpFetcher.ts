@@ -83,6 +83,17 @@ export interface HttpFetcherShape {
   readonly fetch: (request: FetchRequest) => Effect.Effect<FetchResponse, FetchFailed | BudgetExceeded>
   /** The robots.txt rules of a URL's origin (fetched once per origin), e.g. for its sitemaps. */
   readonly robots: (url: string) => Effect.Effect<RobotsRules, BudgetExceeded>
+  /**
+   * `fetch` as a promise, failures as values (never rejects unless `signal` aborts): for a step that
+   * runs many requests inside one effect (crawl.site's per-site walk), where an effect per request
+   * costs more CPU than the request.
+   */
+  readonly fetchAsync: (
+    request: FetchRequest,
+    signal: AbortSignal
+  ) => Promise<FetchResponse | FetchFailed | BudgetExceeded>
+  /** `robots` as a promise, a spent budget as a value. */
+  readonly robotsAsync: (url: string, signal: AbortSignal) => Promise<RobotsRules | BudgetExceeded>
   readonly settings: HttpSettings
   /** A snapshot of this fetcher's figures. */
   readonly stats: () => HttpStats
@@ -561,14 +572,18 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
       }
     }
 
+    const robotsAsync = (url: string, signal: AbortSignal): Promise<RobotsRules | BudgetExceeded> => {
+      const parsed = parseHttpUrl(url)
+      return parsed === undefined
+        ? Promise.resolve(rulesOf("", { status: 404, text: "" }, ""))
+        : robotsOf(parsed, signal)
+    }
+
     return {
       fetch: (request) => fromPath((signal) => fetchPath(request, signal)),
-      robots: (url) => {
-        const parsed = parseHttpUrl(url)
-        return parsed === undefined
-          ? Effect.succeed(rulesOf("", { status: 404, text: "" }, ""))
-          : fromPath((signal) => robotsOf(parsed, signal))
-      },
+      robots: (url) => fromPath((signal) => robotsAsync(url, signal)),
+      fetchAsync: fetchPath,
+      robotsAsync,
       settings,
       stats: () => structuredClone(stats)
     } satisfies HttpFetcherShape

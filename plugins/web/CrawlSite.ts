@@ -9,13 +9,12 @@
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type { BudgetExceeded } from "../../core/Budget.ts"
-import type { FetchFailed } from "../../core/http/FetchError.ts"
+import { BudgetExceeded } from "../../core/Budget.ts"
+import { FetchFailed } from "../../core/http/FetchError.ts"
 import { type FetchResponse, HttpFetcher } from "../../core/http/HttpFetcher.ts"
 import { memoryRelief, reliefCeiling } from "../../core/MemoryRelief.ts"
 import { prioritized } from "../../core/Prioritized.ts"
@@ -76,126 +75,139 @@ const statusOfFailure = (error: FetchFailed): SiteStatus =>
 const make = Effect.gen(function* () {
   const fetcher = yield* HttpFetcher
 
-  const fetchPage = (url: string, kind: PageKind, depth: number) =>
-    fetcher.fetch({ url, accept: HTML, hostClass: "site" }).pipe(
-      Effect.map((response): StoredPage => toStored(response, kind, depth)),
-      Effect.either,
-      Effect.flatMap((result) =>
-        Either.isLeft(result) && result.left._tag === "BudgetExceeded"
-          ? Effect.fail(result.left as BudgetExceeded)
-          : Effect.succeed(result as Either.Either<StoredPage, FetchFailed>)
-      )
-    )
+  // The walk of one site is plain promises inside one effect per site (see `siteOutcome`): a dozen
+  // requests and their parsing, where an effect per request and a fiber per page cost more CPU than the
+  // requests (docs/decisions/009-crawl-scheduling-and-memory.md). Failures are values here.
+
+  const fetchPage = async (
+    url: string,
+    kind: PageKind,
+    depth: number,
+    signal: AbortSignal
+  ): Promise<StoredPage | FetchFailed | BudgetExceeded> => {
+    const response = await fetcher.fetchAsync({ url, accept: HTML, hostClass: "site" }, signal)
+    return response instanceof FetchFailed || response instanceof BudgetExceeded
+      ? response
+      : toStored(response, kind, depth)
+  }
 
   /** Sitemap URLs as links without text (only their paths can tell their kind). */
-  const sitemapLinks = (homeUrl: string): Effect.Effect<Link[], BudgetExceeded> =>
-    Effect.gen(function* () {
-      const rules = yield* fetcher.robots(homeUrl)
-      const origin = new URL(homeUrl).origin
-      const roots = rules.sitemaps.length > 0 ? rules.sitemaps.slice(0, 2) : [`${origin}/sitemap.xml`]
-      const links: Link[] = []
-      for (const root of roots) {
-        const found = yield* readSitemap(root, 0)
-        links.push(...found.map((url) => ({ url, text: "" })))
-      }
-      return links
-    })
+  const sitemapLinks = async (homeUrl: string, signal: AbortSignal): Promise<Link[] | BudgetExceeded> => {
+    const rules = await fetcher.robotsAsync(homeUrl, signal)
+    if (rules instanceof BudgetExceeded) return rules
+    const origin = new URL(homeUrl).origin
+    const roots = rules.sitemaps.length > 0 ? rules.sitemaps.slice(0, 2) : [`${origin}/sitemap.xml`]
+    const links: Link[] = []
+    for (const root of roots) {
+      const found = await readSitemap(root, 0, signal)
+      if (found instanceof BudgetExceeded) return found
+      for (const url of found) links.push({ url, text: "" })
+    }
+    return links
+  }
 
-  const readSitemap = (url: string, level: number): Effect.Effect<string[], BudgetExceeded> =>
-    fetcher.fetch({ url, accept: SITEMAP_TYPES, hostClass: "sitemap", maxBytes: SITEMAP_MAX_BYTES }).pipe(
-      Effect.flatMap((response) => {
-        if (response.status !== 200) return Effect.succeed([] as string[])
-        const { pages, sitemaps } = sitemapLocations(response.text().text)
-        // One level of sitemap index, two children at most: enough to find a contact page.
-        if (sitemaps.length === 0 || level > 0) return Effect.succeed(pages)
-        return Effect.forEach(sitemaps.slice(0, 2), (child) => readSitemap(child, level + 1)).pipe(
-          Effect.map((lists) => [...pages, ...lists.flat()])
-        )
-      }),
-      Effect.catchTag("FetchFailed", () => Effect.succeed([] as string[]))
+  const readSitemap = async (url: string, level: number, signal: AbortSignal): Promise<string[] | BudgetExceeded> => {
+    const response = await fetcher.fetchAsync(
+      { url, accept: SITEMAP_TYPES, hostClass: "sitemap", maxBytes: SITEMAP_MAX_BYTES },
+      signal
     )
+    if (response instanceof BudgetExceeded) return response
+    if (response instanceof FetchFailed || response.status !== 200) return []
+    const { pages, sitemaps } = sitemapLocations(response.text().text)
+    // One level of sitemap index, two children at most: enough to find a contact page.
+    if (sitemaps.length === 0 || level > 0) return pages
+    const all = [...pages]
+    for (const child of sitemaps.slice(0, 2)) {
+      const found = await readSitemap(child, level + 1, signal)
+      if (found instanceof BudgetExceeded) return found
+      all.push(...found)
+    }
+    return all
+  }
 
   /**
    * Crawls one site: each page goes to the store as soon as it is fetched (only its links stay in
-   * memory, for the next depth); the caller marks the site finished.
+   * memory, for the next depth); the caller marks the site finished. A spent budget is returned.
    */
-  const crawl = (site: string, home: string, config: CrawlConfig, store: PageStore) =>
-    Effect.gen(function* () {
-      const first = yield* fetchPage(home, "home", 0)
-      if (Either.isLeft(first)) {
-        return {
-          site,
-          status: statusOfFailure(first.left),
-          detail: first.left.message,
-          homeUrl: null,
-          pages: 0
-        } satisfies SiteOutcome
-      }
-      const homePage = first.right
-      if (homePage.status >= 400) {
-        return {
-          site,
-          status: "unreachable",
-          detail: `home page answered HTTP ${homePage.status}`,
-          homeUrl: homePage.finalUrl,
-          pages: 0
-        } satisfies SiteOutcome
-      }
-      const homeUrl = homePage.finalUrl
-      store.addPage(site, homePage)
-      let kept = 1
-      const taken = new Set([homePage.url, homeUrl])
-      let missing: WantedKind[] = [...config.kinds]
-      let links = extractLinks(homePage.html, homeUrl)
-      let usedSitemap = false
-      const problems: string[] = []
-      for (let depth = 1; depth <= config.max_depth && missing.length > 0 && kept < config.max_pages; depth++) {
-        let picked = pickPages(links, homeUrl, missing, taken)
-        // sitemap.xml costs a request (often a 404): worth it only when a page that carries contacts or
-        // the legal identity is still missing.
-        const keyMissing = missing.some((kind) => (kind === "contact" || kind === "legal") && !picked.has(kind))
-        if (config.use_sitemap && !usedSitemap && keyMissing) {
-          usedSitemap = true
-          const fromSitemap = yield* sitemapLinks(homeUrl)
-          const stillMissing = missing.filter((kind) => !picked.has(kind))
-          const more = pickPages(fromSitemap, homeUrl, stillMissing, new Set([...taken, ...picked.values()]))
-          picked = new Map([...picked, ...more])
-        }
-        const targets = [...picked.entries()].slice(0, config.max_pages - kept)
-        if (targets.length === 0) break
-        for (const [, url] of targets) taken.add(url)
-        const fetched = yield* Effect.forEach(targets, ([kind, url]) => fetchPage(url, kind, depth), {
-          concurrency: "unbounded"
-        })
-        links = []
-        const found = new Set<WantedKind>()
-        for (const [index, result] of fetched.entries()) {
-          const kind = targets[index]![0]
-          if (Either.isLeft(result)) {
-            problems.push(`${kind}: ${result.left.reason}`)
-            continue
-          }
-          const page = result.right
-          if (page.status >= 400) {
-            problems.push(`${kind}: HTTP ${page.status}`)
-            continue
-          }
-          taken.add(page.finalUrl)
-          store.addPage(site, page)
-          kept++
-          found.add(kind)
-          if (depth < config.max_depth) links.push(...extractLinks(page.html, page.finalUrl))
-        }
-        missing = missing.filter((kind) => !found.has(kind))
-      }
+  const crawl = async (
+    site: string,
+    home: string,
+    config: CrawlConfig,
+    store: PageStore,
+    signal: AbortSignal
+  ): Promise<SiteOutcome | BudgetExceeded> => {
+    const first = await fetchPage(home, "home", 0, signal)
+    if (first instanceof BudgetExceeded) return first
+    if (first instanceof FetchFailed) {
+      return { site, status: statusOfFailure(first), detail: first.message, homeUrl: null, pages: 0 }
+    }
+    const homePage = first
+    if (homePage.status >= 400) {
       return {
         site,
-        status: "ok",
-        detail: problems.length > 0 ? problems.join("; ") : null,
-        homeUrl,
-        pages: kept
-      } satisfies SiteOutcome
-    })
+        status: "unreachable",
+        detail: `home page answered HTTP ${homePage.status}`,
+        homeUrl: homePage.finalUrl,
+        pages: 0
+      }
+    }
+    const homeUrl = homePage.finalUrl
+    store.addPage(site, homePage)
+    let kept = 1
+    const taken = new Set([homePage.url, homeUrl])
+    let missing: WantedKind[] = [...config.kinds]
+    let links = extractLinks(homePage.html, homeUrl)
+    let usedSitemap = false
+    const problems: string[] = []
+    for (let depth = 1; depth <= config.max_depth && missing.length > 0 && kept < config.max_pages; depth++) {
+      let picked = pickPages(links, homeUrl, missing, taken)
+      // sitemap.xml costs a request (often a 404): worth it only when a page that carries contacts or
+      // the legal identity is still missing.
+      const keyMissing = missing.some((kind) => (kind === "contact" || kind === "legal") && !picked.has(kind))
+      if (config.use_sitemap && !usedSitemap && keyMissing) {
+        usedSitemap = true
+        const fromSitemap = await sitemapLinks(homeUrl, signal)
+        if (fromSitemap instanceof BudgetExceeded) return fromSitemap
+        const stillMissing = missing.filter((kind) => !picked.has(kind))
+        const more = pickPages(fromSitemap, homeUrl, stillMissing, new Set([...taken, ...picked.values()]))
+        picked = new Map([...picked, ...more])
+      }
+      const targets = [...picked.entries()].slice(0, config.max_pages - kept)
+      if (targets.length === 0) break
+      for (const [, url] of targets) taken.add(url)
+      const fetched = await Promise.all(targets.map(([kind, url]) => fetchPage(url, kind, depth, signal)))
+      const spent = fetched.find((result) => result instanceof BudgetExceeded)
+      if (spent !== undefined) return spent
+      links = []
+      const found = new Set<WantedKind>()
+      for (const [index, result] of fetched.entries()) {
+        const kind = targets[index]![0]
+        if (result instanceof FetchFailed) {
+          problems.push(`${kind}: ${result.reason}`)
+          continue
+        }
+        if (result instanceof BudgetExceeded) continue
+        const page = result
+        if (page.status >= 400) {
+          problems.push(`${kind}: HTTP ${page.status}`)
+          continue
+        }
+        taken.add(page.finalUrl)
+        store.addPage(site, page)
+        kept++
+        found.add(kind)
+        if (depth < config.max_depth) links.push(...extractLinks(page.html, page.finalUrl))
+      }
+      missing = missing.filter((kind) => !found.has(kind))
+    }
+    return {
+      site,
+      status: "ok",
+      detail: problems.length > 0 ? problems.join("; ") : null,
+      homeUrl,
+      pages: kept
+    }
+  }
 
   const run: StepService<CrawlConfig>["run"] = (input, context) =>
     Stream.unwrapScoped(
@@ -223,7 +235,10 @@ const make = Effect.gen(function* () {
             }
             const deferred = Deferred.unsafeMake<SiteOutcome, BudgetExceeded>(FiberId.none)
             inFlight.set(site, deferred)
-            return crawl(site, home, config, store).pipe(
+            return Effect.promise((signal) => crawl(site, home, config, store, signal)).pipe(
+              Effect.flatMap((outcome) =>
+                outcome instanceof BudgetExceeded ? Effect.fail(outcome) : Effect.succeed(outcome)
+              ),
               Effect.tap((outcome) =>
                 Effect.sync(() => {
                   crawledNow.add(site)
