@@ -21,7 +21,12 @@ export interface MemoryReliefOptions {
   readonly sampleEveryMs?: number
   /** Shortest time between two collections. @default 300 */
   readonly minGapMs?: number
-  /** Growth over what the last collection left that triggers the next one. @default 8 MiB */
+  /**
+   * Growth over what the last collection left that triggers the next one. @default 16 MiB
+   * (measured on the 2,000-site crawl: 8 MiB made 19-21 collections of ~55 ms and peaked at 200-209 MB;
+   * 16 MiB makes 12, peaks at 215-220 MB and finishes 2-3% sooner, each collection stalling every
+   * answer in flight; 24 MiB: 9-10 collections, 224-232 MB, no faster)
+   */
   readonly headroomBytes?: number
   readonly readRss?: () => number
   readonly collect?: () => void
@@ -86,7 +91,7 @@ export const memoryRelief = (options: MemoryReliefOptions) =>
   Effect.gen(function* () {
     const guard = new CeilingGuard(
       options.ceilingBytes,
-      options.headroomBytes ?? 8 * MIB,
+      options.headroomBytes ?? 16 * MIB,
       options.readRss,
       options.collect ?? (() => Bun.gc(true))
     )
