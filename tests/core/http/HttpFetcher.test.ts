@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import { Budget, type BudgetLimits } from "../../../core/Budget.ts"
 import { HttpFetcher, type HttpFetcherShape } from "../../../core/http/HttpFetcher.ts"
@@ -367,6 +368,28 @@ describe("HttpFetcher", () => {
     )
     expect(outcome.error).toMatchObject({ _tag: "BudgetExceeded", budget: "http_bytes" })
     expect(outcome.stats.bytes).toBeLessThanOrEqual(300_000)
+  })
+
+  test("an interrupted request gives its permits back, whether it was sending or still waiting", async () => {
+    const started = performance.now()
+    const after = await withFetcher({ concurrency: 1, perHostConcurrency: 1, adaptive: false }, (f) =>
+      Effect.gen(function* () {
+        // The only global permit and drip.test's only host permit, held by a body that never ends.
+        const sending = yield* Effect.fork(f.fetch({ url: "http://drip.test/endless" }))
+        yield* Effect.sleep(300)
+        // Queued behind it for the global permit.
+        const waiting = yield* Effect.fork(f.fetch({ url: "http://plain.test/queued" }))
+        yield* Effect.sleep(50)
+        yield* Fiber.interrupt(waiting)
+        yield* Fiber.interrupt(sending)
+        // A leaked permit would hold these until the 20 s whole-request timeout.
+        const other = yield* f.fetch({ url: "http://plain.test/after" })
+        const sameHost = yield* f.fetch({ url: "http://drip.test/robots.txt", ignoreRobots: true })
+        return [other.status, sameHost.status]
+      })
+    )
+    expect(after).toEqual([200, 404])
+    expect(performance.now() - started).toBeLessThan(3000)
   })
 
   test("per-host concurrency is a ceiling", async () => {
