@@ -142,7 +142,9 @@ export const loadCatalogue = (dir: string = BUILTIN_PROFILES_DIR): Effect.Effect
     const text = await Bun.file(join(dir, CATALOGUE_FILE))
       .text()
       .catch(() => "steps: []")
-    const parsed = YAML.parse(text) as {
+    // Our own file, parsed on every start: Bun's native parser takes about 1 ms where the yaml package
+    // takes about 15 (its first parse compiles). Same result on this file (checked against YAML.parse).
+    const parsed = Bun.YAML.parse(text) as {
       steps?: Array<{ id: string; aliases?: string[]; description?: string; after?: string[] }>
     }
     return (parsed.steps ?? []).map((entry) => ({
