@@ -84,7 +84,8 @@ export interface HttpFetcherShape {
   /** The robots.txt rules of a URL's origin (fetched once per origin), e.g. for its sitemaps. */
   readonly robots: (url: string) => Effect.Effect<RobotsRules, BudgetExceeded>
   /**
-   * `fetch` as a promise, failures as values (never rejects unless `signal` aborts): for a step that
+   * `fetch` as a promise, failures as values; rejects (with the signal's reason) once `signal` aborts,
+   * and never otherwise: for a step that
    * runs many requests inside one effect (crawl.site's per-site walk), where an effect per request
    * costs more CPU than the request.
    */
@@ -188,6 +189,8 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
       attempt: { count: number },
       signal: AbortSignal
     ): Promise<HopResult> => {
+      // An abandoned request takes no turn (it would push the host's next start back for nothing).
+      if (signal.aborted) return Promise.reject(signal.reason)
       const refused = hosts.refusal(url.host, url.href)
       if (refused !== undefined) return Promise.resolve(refused)
       return hosts.withTurn(url.host, signal, () =>
@@ -257,6 +260,9 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
         takeBytes,
         signal
       })
+      // Interrupted while on the wire: giving up was ours, not the host's. Nothing is recorded (the
+      // request unit stays spent: it was sent).
+      signal.throwIfAborted()
       const elapsed = performance.now() - started
       const wireBytes = result.kind === "redirect" ? 0 : result.wireBytes
       stats.bytes += wireBytes
@@ -342,6 +348,7 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
     const withRetries = async (attempt: (signal: AbortSignal) => Promise<HopResult>, signal: AbortSignal) => {
       const first = await attempt(signal)
       if (!(first instanceof FetchFailed) || !first.retryable) return first
+      signal.throwIfAborted()
       const retried = await Effect.runPromise(Effect.either(retryingAfter(retryPolicy, first, fromPath(attempt))), {
         signal
       })
@@ -354,10 +361,14 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
 
     const robotsOf = (url: URL, signal: AbortSignal): Promise<RobotsRules | BudgetExceeded> =>
       robotsCache
-        .rulesFor(url.origin, async () => {
-          const answer = await fetchRobots(url, signal)
-          return answer instanceof BudgetExceeded ? answer : rulesOf(url.origin, answer, userAgentFor(url.host))
-        })
+        .rulesFor(
+          url.origin,
+          async () => {
+            const answer = await fetchRobots(url, signal)
+            return answer instanceof BudgetExceeded ? answer : rulesOf(url.origin, answer, userAgentFor(url.host))
+          },
+          signal
+        )
         .then((rules) => {
           if (!(rules instanceof BudgetExceeded) && rules.crawlDelay !== undefined) {
             hosts.setCrawlDelay(url.host, rules.crawlDelay)
@@ -461,6 +472,8 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
         return next
       }
       for (;;) {
+        // An abandoned request ends here, whatever would answer it (the cache, robots.txt, a redirect).
+        signal.throwIfAborted()
         // A fresh cache entry answers this hop: a page (or missing page), or a permanent redirect to follow.
         const entry = store === undefined ? undefined : current === first ? cached : store.lookup(current.href)
         // Without redirect following, an answer stored under the URL it was redirected from is not this URL's.
@@ -481,6 +494,7 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
         }
         if (settings.respectRobots && request.ignoreRobots !== true) {
           const rules = await robotsOf(current, signal)
+          signal.throwIfAborted()
           if (rules instanceof BudgetExceeded) return rules
           if (!rules.allows(current.href)) {
             stats.robots_skips++

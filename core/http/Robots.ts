@@ -5,6 +5,7 @@
  * (the site is in trouble; come back later).
  */
 import robotsParser from "robots-parser"
+import { untilAborted } from "./abortable.ts"
 
 export interface RobotsRules {
   readonly allows: (url: string) => boolean
@@ -57,9 +58,14 @@ export class RobotsCache {
    * same load. A load that answers something other than rules (a spent budget) or throws (given
    * up) is not kept: it is returned or thrown to its caller, and the next caller loads again.
    */
-  async rulesFor<E>(origin: string, load: () => Promise<RobotsRules | E>): Promise<RobotsRules | E> {
+  async rulesFor<E>(
+    origin: string,
+    load: () => Promise<RobotsRules | E>,
+    signal?: AbortSignal
+  ): Promise<RobotsRules | E> {
     for (let known = this.#entries.get(origin); known !== undefined; known = this.#entries.get(origin)) {
-      const rules = await known
+      // A waiter whose request is abandoned stops waiting; the load goes on for the others.
+      const rules = await untilAborted(known, signal)
       if (rules !== undefined) return rules
     }
     let settle!: (rules: RobotsRules | undefined) => void

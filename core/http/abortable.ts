@@ -17,3 +17,23 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     }, ms)
     signal?.addEventListener("abort", onAbort, { once: true })
   })
+
+/** `promise`'s outcome, or a rejection with the signal's reason as soon as it aborts. */
+export const untilAborted = <A>(promise: Promise<A>, signal?: AbortSignal): Promise<A> => {
+  if (signal === undefined) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<A>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener("abort", onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort)
+        reject(error)
+      }
+    )
+  })
+}

@@ -97,6 +97,21 @@ const handlers: Record<string, (url: URL, req: Request) => Response | Promise<Re
           }),
           { headers: { "content-type": "text/html" } }
         ),
+  // robots.txt drips forever the first time it is asked for, then is missing.
+  "slowrobots.test": (url) =>
+    url.pathname === "/robots.txt" && bump("slowrobots") === 1
+      ? new Response(
+          new ReadableStream({
+            async pull(controller) {
+              await Bun.sleep(100)
+              controller.enqueue(new Uint8Array([65]))
+            }
+          }),
+          { headers: { "content-type": "text/plain" } }
+        )
+      : url.pathname === "/robots.txt"
+        ? new Response("", { status: 404 })
+        : page(`slow robots ${url.pathname}`),
   "br.test": (url) =>
     url.pathname === "/robots.txt"
       ? new Response("", { status: 404 })
@@ -370,7 +385,7 @@ describe("HttpFetcher", () => {
     expect(outcome.stats.bytes).toBeLessThanOrEqual(300_000)
   })
 
-  test("an interrupted request gives its permits back, whether it was sending or still waiting", async () => {
+  test("an interrupted request gives its permits back, whether it was sending or still waiting, and is no failure of its host", async () => {
     const started = performance.now()
     const after = await withFetcher({ concurrency: 1, perHostConcurrency: 1, adaptive: false }, (f) =>
       Effect.gen(function* () {
@@ -385,11 +400,27 @@ describe("HttpFetcher", () => {
         // A leaked permit would hold these until the 20 s whole-request timeout.
         const other = yield* f.fetch({ url: "http://plain.test/after" })
         const sameHost = yield* f.fetch({ url: "http://drip.test/robots.txt", ignoreRobots: true })
-        return [other.status, sameHost.status]
+        return { statuses: [other.status, sameHost.status], stats: f.stats() }
       })
     )
-    expect(after).toEqual([200, 404])
+    expect(after.statuses).toEqual([200, 404])
+    // Giving up is ours, not the host's: no failure is recorded (nor counted towards its breaker).
+    expect(after.stats.failures).toEqual({})
+    expect(Object.keys(after.stats.by_status).sort()).toEqual(["200", "404"])
     expect(performance.now() - started).toBeLessThan(3000)
+  })
+
+  test("a robots.txt load given up (its request interrupted) is not taken for an unreachable robots.txt", async () => {
+    const status = await withFetcher({ retries: 0 }, (f) =>
+      Effect.gen(function* () {
+        const first = yield* Effect.fork(f.fetch({ url: "http://slowrobots.test/a" }))
+        yield* Effect.sleep(250)
+        yield* Fiber.interrupt(first)
+        // Loaded again: missing, so the page is allowed (an unreachable one would close the site).
+        return (yield* f.fetch({ url: "http://slowrobots.test/b" })).status
+      })
+    )
+    expect(status).toBe(200)
   })
 
   test("per-host concurrency is a ceiling", async () => {
