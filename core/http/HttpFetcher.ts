@@ -114,6 +114,19 @@ const isDnsFailure = (detail: string): boolean =>
 const ROBOTS_MAX_BYTES = 512 * 1024
 
 type Failure = FetchFailed | BudgetExceeded
+
+/** One hop of a request (a redirect is the next hop), as it is sent and retried. */
+interface HopRequest {
+  readonly url: URL
+  readonly method: string
+  readonly headers: Record<string, string>
+  readonly body: Uint8Array | string | undefined
+  readonly accept: ReadonlyArray<string>
+  readonly maxBytes: number
+  readonly hostClass: HostClass
+  /** Attempts made so far: every one after the first counts as a retry. */
+  readonly attempt: { count: number }
+}
 type HopResult = Extract<WireResult, { kind: "response" | "redirect" }> | Failure
 
 const isFailure = (value: unknown): value is Failure => value instanceof FetchFailed || value instanceof BudgetExceeded
@@ -178,26 +191,15 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
     }
 
     /** One request on the wire under every limit; a retryable outcome is a retryable failure. */
-    const hop = (
-      url: URL,
-      method: string,
-      headers: Record<string, string>,
-      body: Uint8Array | string | undefined,
-      accept: ReadonlyArray<string>,
-      maxBytes: number,
-      hostClass: HostClass,
-      attempt: { count: number },
-      signal: AbortSignal
-    ): Promise<HopResult> => {
+    const hop = (request: HopRequest, signal: AbortSignal): Promise<HopResult> => {
+      const { url, hostClass } = request
       // An abandoned request takes no turn (it would push the host's next start back for nothing).
       if (signal.aborted) return Promise.reject(signal.reason)
       const refused = hosts.refusal(url.host, url.href)
       if (refused !== undefined) return Promise.resolve(refused)
       return hosts.withTurn(url.host, signal, () =>
         // robots.txt first: it is small, and the crawl schedules whole sites on what it says.
-        underPool(url.host, hostClass === "robots", signal, () =>
-          send(url, method, headers, body, accept, maxBytes, hostClass, attempt, signal)
-        )
+        underPool(url.host, hostClass === "robots", signal, () => send(request, signal))
       )
     }
 
@@ -227,17 +229,8 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
       }
     }
 
-    const send = async (
-      url: URL,
-      method: string,
-      headers: Record<string, string>,
-      body: Uint8Array | string | undefined,
-      accept: ReadonlyArray<string>,
-      maxBytes: number,
-      hostClass: HostClass,
-      attempt: { count: number },
-      signal: AbortSignal
-    ): Promise<HopResult> => {
+    const send = async (request: HopRequest, signal: AbortSignal): Promise<HopResult> => {
+      const { url, method, headers, body, accept, maxBytes, hostClass, attempt } = request
       signal.throwIfAborted()
       if (attempt.count++ > 0) {
         stats.retries++
@@ -522,15 +515,17 @@ export const makeHttpFetcher = (settings: HttpSettings) =>
           if (etag) conditional["if-none-match"] = etag
           if (lastModified) conditional["if-modified-since"] = lastModified
         }
-        const attempt = { count: 0 }
-        const target = current
-        const hopHeaders = { ...request.headers, ...conditional }
-        const hopMethod = method_
-        const hopBody = body
-        const result = await withRetries(
-          (hopSignal) => hop(target, hopMethod, hopHeaders, hopBody, accept, maxBytes, hostClass, attempt, hopSignal),
-          signal
-        )
+        const hopRequest: HopRequest = {
+          url: current,
+          method: method_,
+          headers: { ...request.headers, ...conditional },
+          body,
+          accept,
+          maxBytes,
+          hostClass,
+          attempt: { count: 0 }
+        }
+        const result = await withRetries((hopSignal) => hop(hopRequest, hopSignal), signal)
         if (isFailure(result)) return result
         if (result.kind === "redirect") {
           if (request.followRedirects === false) {
