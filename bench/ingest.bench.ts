@@ -3,7 +3,10 @@
  * with a filter keeping about 1%, against DuckDB doing the same filter, join and Parquet write on
  * the same files. Both run as child processes; figures are medians of several runs.
  *
- * usage: bun run bench:ingest [--sizes 1000000,5000000] [--runs 3]
+ * usage: bun run bench:ingest [--sizes 1000000,5000000] [--runs 3] [--ram-mb N]
+ *
+ * `--ram-mb N` gives Filon's job `budgets.max_ram_mb: N`, which switches its bulk loops to the memory
+ * ceiling rule (collections above 70% of N): the memory side of the dial (decision 017).
  */
 import { existsSync } from "node:fs"
 import { mkdir, rm, writeFile } from "node:fs/promises"
@@ -20,6 +23,7 @@ const option = (name: string, fallback: string) => {
 }
 const sizes = option("sizes", "1000000,5000000").split(",").map(Number)
 const runs = Number(option("runs", "3"))
+const ramMb = option("ram-mb", "")
 
 interface Measure {
   readonly seconds: number
@@ -63,7 +67,7 @@ const filonRun = async (dir: string, establishments: number): Promise<Measure> =
   const job = join(WORK, "ingest-job.yaml")
   await writeFile(
     job,
-    `niche: bench_ingest\nprofile: quick\nfilters:\n  naf_include: ["${NAF}"]\n  active_only: true\n`
+    `niche: bench_ingest\nprofile: quick\nfilters:\n  naf_include: ["${NAF}"]\n  active_only: true\n${ramMb ? `budgets:\n  max_ram_mb: ${Number(ramMb)}\n` : ""}`
   )
   return measure(
     ["bun", "cli/main.ts", "run-profile", "--job", job, "--input", dir, "--out", out, "--json"],
@@ -122,4 +126,4 @@ for (const establishments of sizes) {
     `${establishments.toLocaleString("en").padStart(10)} establishments | Filon ${row.filon.seconds.toFixed(2)} s, ${row.filon.rows_per_s.toLocaleString("en")} rows/s, ${row.filon.peak_rss_mb.toFixed(0)} MB | DuckDB ${row.duckdb.seconds.toFixed(2)} s, ${row.duckdb.rows_per_s.toLocaleString("en")} rows/s, ${row.duckdb.peak_rss_mb.toFixed(0)} MB | ratio ${row.ratio.toFixed(2)} (DuckDB time / Filon time) | kept ${row.kept_rows.filon} vs ${row.kept_rows.duckdb}`
   )
 }
-console.log(JSON.stringify({ runs, naf: NAF, results }))
+console.log(JSON.stringify({ runs, naf: NAF, ...(ramMb ? { max_ram_mb: Number(ramMb) } : {}), results }))

@@ -18,7 +18,7 @@ import { HttpFetcher } from "./http/HttpFetcher.ts"
 import { httpSettingsOf } from "./http/HttpSettings.ts"
 import type { Job } from "./Job.ts"
 import { evaluateKpis, kpiVerdict, measureRecords } from "./Kpi.ts"
-import { bulkCeiling, relieveMemory, setMemoryCeiling } from "./MemoryRelief.ts"
+import { relieveMemory, setMemoryBudget } from "./MemoryRelief.ts"
 import { observeRun } from "./PipelineMetrics.ts"
 import {
   ancestorsOf,
@@ -163,7 +163,7 @@ export const runProfile = (request: RunRequest): Effect.Effect<RunSummary, RunRe
         retry: request.retry ?? stepPolicy
       }
       const limits = budgetLimitsOf(request.job, request.budgets)
-      setMemoryCeiling(bulkCeiling(limits.max_ram_mb))
+      setMemoryBudget(limits.max_ram_mb)
       const metrics = yield* observeRun({ niche: request.job.niche, profile: plan.profile.id })
       const baseLayer = Layer.mergeAll(
         Budget.layer(limits, request.budgetOptions),

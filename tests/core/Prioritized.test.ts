@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { CeilingGuard, memoryRelief } from "../../core/MemoryRelief.ts"
+import { bulkGuard, CeilingGuard, HeapGrowthGuard, memoryRelief } from "../../core/MemoryRelief.ts"
 import { prioritized } from "../../core/Prioritized.ts"
 
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.runPromise(Stream.runCollect(stream)).then((c) => [...c])
@@ -129,5 +129,40 @@ describe("CeilingGuard (bulk loops)", () => {
     expect(guard.check()).toBe(false)
     rss = 301
     expect(guard.check()).toBe(true)
+  })
+})
+
+describe("HeapGrowthGuard (bulk loops without a RAM budget)", () => {
+  test("collects once the heap grew by the headroom since the last collection, only above the RSS ceiling", () => {
+    let heap = 10
+    let rss = 100
+    let collections = 0
+    const guard = new HeapGrowthGuard(
+      150,
+      20,
+      () => heap,
+      () => rss,
+      () => {
+        collections++
+        heap = 30 // what the collection left alive
+      }
+    )
+    heap = 40
+    // Below the RSS ceiling: a small run never pays for a collection.
+    expect(guard.check()).toBe(false)
+    rss = 300
+    expect(guard.check()).toBe(true)
+    // RSS stays high (another thread's memory, allocator pages): no collection until the heap grows again.
+    expect(guard.check()).toBe(false)
+    heap = 49
+    expect(guard.check()).toBe(false)
+    heap = 50
+    expect(guard.check()).toBe(true)
+    expect(collections).toBe(2)
+  })
+
+  test("a RAM budget gives the ceiling rule at 70% of it, no budget the heap rule", () => {
+    expect(bulkGuard(400)).toBeInstanceOf(CeilingGuard)
+    expect(bulkGuard(undefined)).toBeInstanceOf(HeapGrowthGuard)
   })
 })

@@ -224,4 +224,40 @@ describe("writeParquet", () => {
     expect(await readParquet(path)).toEqual([company(7)])
     expect((await readdir(dir)).filter((name) => name.includes(".filon-tmp-"))).toEqual([])
   })
+  it("encodes several files at once on the worker, each as it would be alone", async () => {
+    const rows = (offset: number) => Array.from({ length: 2_500 }, (_, n) => company(n + offset))
+    const alone = await Promise.all(
+      [0, 10_000, 20_000].map(async (offset) => {
+        const written = await writeParquet(join(dir, `alone-${offset}.parquet`), companyColumns, rows(offset), {
+          rowGroupRows: 600
+        })
+        return written.sha256
+      })
+    )
+    const together = await Promise.all(
+      [0, 10_000, 20_000].map((offset) =>
+        writeParquet(join(dir, `together-${offset}.parquet`), companyColumns, rows(offset), { rowGroupRows: 600 })
+      )
+    )
+    expect(together.map((written) => written.sha256)).toEqual(alone)
+    expect(together.map((written) => written.rows)).toEqual([2_500, 2_500, 2_500])
+    expect(await readParquet(join(dir, "together-20000.parquet"))).toEqual(rows(20_000))
+  })
+
+  it("stops reading rows when a write fails, and the next write goes through", async () => {
+    let pulled = 0
+    function* rows() {
+      for (let n = 0; n < 100_000; n++) {
+        pulled++
+        yield n === 1_500 ? { ...company(n), created_on: "not a date" } : company(n)
+      }
+    }
+    await expect(
+      writeParquet(join(dir, "stopped.parquet"), companyColumns, rows(), { rowGroupRows: 500 })
+    ).rejects.toBeInstanceOf(ParquetValueInvalid)
+    // The failing row's group is the last one built: no row after it is read.
+    expect(pulled).toBe(1_501)
+    const written = await writeParquet(join(dir, "after.parquet"), companyColumns, [company(1)])
+    expect(written.rows).toBe(1)
+  })
 })

@@ -1,0 +1,178 @@
+/**
+ * The main thread's side of the Parquet encoder worker (`encodeWorker.ts`). One worker per process,
+ * spawned on the first Parquet write: runs that write none never pay for it (a thread, parquet-wasm's
+ * code and WebAssembly memory: about 60 MB). It keeps the process alive only while a file is being
+ * written, and a worker that fails or exits fails the files in progress; the next write starts a new one.
+ *
+ * A job sends one row group at a time: `send` resolves once the worker's writer has taken the
+ * previous one, so this thread builds row group N+1 while the worker encodes N, and no more than one
+ * row group waits in between (memory stays at about two row groups, whatever the file's size).
+ */
+import type { EncoderReply, EncoderRequest } from "./protocol.ts"
+
+/** The worker failed, exited, or could not encode what it was sent. */
+export class ParquetEncoderFailed extends Error {
+  override readonly name = "ParquetEncoderFailed"
+}
+
+interface JobHandlers {
+  readonly onReply: (reply: EncoderReply) => void
+  readonly onFailure: (error: Error) => void
+}
+
+let worker: Worker | undefined
+let nextJob = 1
+const active = new Map<number, JobHandlers>()
+
+const failAll = (error: Error) => {
+  const failed = [...active.values()]
+  active.clear()
+  worker = undefined
+  for (const handlers of failed) handlers.onFailure(error)
+}
+
+const spawn = (): Worker => {
+  const created = new Worker(new URL("./encodeWorker.ts", import.meta.url).href)
+  created.onmessage = (event: MessageEvent<EncoderReply>) => active.get(event.data.job)?.onReply(event.data)
+  created.onerror = (event) => {
+    if (worker === created) failAll(new ParquetEncoderFailed(`the Parquet encoder failed: ${event.message}`))
+    created.terminate()
+  }
+  created.addEventListener("close", () => {
+    if (worker === created) failAll(new ParquetEncoderFailed("the Parquet encoder exited"))
+  })
+  return created
+}
+
+const request = (message: EncoderRequest, transfer: ArrayBuffer[] = []) => {
+  worker ??= spawn()
+  worker.postMessage(message, transfer)
+}
+
+const register = (job: number, handlers: JobHandlers) => {
+  worker ??= spawn()
+  if (active.size === 0) worker.ref()
+  active.set(job, handlers)
+}
+
+const release = (job: number) => {
+  if (!active.delete(job)) return
+  if (active.size === 0) worker?.unref()
+}
+
+/** An ArrayBuffer holding exactly these bytes, to transfer (copied only when the view is partial). */
+const ownBuffer = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? (bytes.buffer as ArrayBuffer)
+    : (bytes.slice().buffer as ArrayBuffer)
+
+export interface EncodeJob {
+  /** Sends one row group (an Arrow IPC stream); resolves when the worker may be sent the next. */
+  send(ipc: Uint8Array): Promise<void>
+  /** No more row groups. */
+  end(): void
+  /** Abandons the file: `chunks` ends with the given error, the worker drops what it holds. */
+  cancel(reason: Error): void
+  /** The file's bytes, in order; fails when encoding does. */
+  readonly chunks: AsyncIterable<Uint8Array>
+}
+
+/** Starts encoding a file whose row groups hold at most `rowGroupRows` rows. */
+export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
+  const job = nextJob++
+  const chunks: Array<Uint8Array> = []
+  let finished = false
+  let failure: Error | undefined
+  let wakeReader: (() => void) | undefined
+  /** Row groups sent and not yet taken by the worker's writer (at most one is waited for). */
+  let untaken = 0
+  let wakeSender: (() => void) | undefined
+  const wake = () => {
+    wakeReader?.()
+    wakeReader = undefined
+    wakeSender?.()
+    wakeSender = undefined
+  }
+  const settle = (error?: Error) => {
+    if (finished) return
+    finished = true
+    failure = error
+    release(job)
+    wake()
+  }
+  register(job, {
+    onReply: (reply) => {
+      switch (reply.kind) {
+        case "taken":
+          untaken--
+          wakeSender?.()
+          wakeSender = undefined
+          return
+        case "chunk":
+          chunks.push(new Uint8Array(reply.bytes))
+          wakeReader?.()
+          wakeReader = undefined
+          return
+        case "done":
+          return settle()
+        case "failed":
+          return settle(new ParquetEncoderFailed(reply.error))
+      }
+    },
+    onFailure: (error) => settle(error)
+  })
+  request({ kind: "open", job, rowGroupRows })
+
+  return {
+    send: async (ipc) => {
+      if (finished) throw failure ?? new ParquetEncoderFailed("the Parquet file was already finished")
+      const buffer = ownBuffer(ipc)
+      untaken++
+      request({ kind: "batch", job, ipc: buffer }, [buffer])
+      while (untaken > 1 && !finished)
+        await new Promise<void>((resolve) => {
+          wakeSender = resolve
+        })
+      if (failure) throw failure
+    },
+    end: () => {
+      if (!finished) request({ kind: "end", job })
+    },
+    cancel: (reason) => {
+      if (finished) return
+      request({ kind: "cancel", job })
+      settle(reason)
+    },
+    chunks: {
+      async *[Symbol.asyncIterator]() {
+        for (;;) {
+          const chunk = chunks.shift()
+          if (chunk !== undefined) {
+            yield chunk
+            continue
+          }
+          if (finished) break
+          await new Promise<void>((resolve) => {
+            wakeReader = resolve
+          })
+        }
+        if (failure) throw failure
+      }
+    }
+  }
+}
+
+/** The row count in the footer of the Parquet file at `path`, read by the worker's parquet-wasm. */
+export const footerRows = (path: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const job = nextJob++
+    register(job, {
+      onReply: (reply) => {
+        release(job)
+        if (reply.kind === "footer") resolve(reply.rows)
+        else reject(new ParquetEncoderFailed(reply.kind === "failed" ? reply.error : `unexpected ${reply.kind}`))
+      },
+      onFailure: reject
+    })
+    request({ kind: "footer", job, path })
+  })
