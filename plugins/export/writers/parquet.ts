@@ -75,14 +75,16 @@ const sendRowGroups = async (
   state: WriteState,
   job: ReturnType<typeof openEncodeJob>
 ) => {
-  const group = new RowGroupBuilder(columns)
-  const iterator = iteratorOf(rows)
+  let iterator: RowIterator | undefined
   let done = false
   let sentAny = false
   try {
+    const group = new RowGroupBuilder(columns)
+    iterator = iteratorOf(rows)
     while (!done && !state.cancelled) {
       group.reset()
-      while (!done && group.length < rowGroupRows) {
+      // A write stopped from outside (its file failed, the step was interrupted) reads no more rows.
+      while (!done && !state.cancelled && group.length < rowGroupRows) {
         let result = iterator.next()
         // Synchronous sources are read without an await per row.
         if (result instanceof Promise) result = await result
@@ -92,6 +94,7 @@ const sendRowGroups = async (
           state.rows++
         }
       }
+      if (state.cancelled) break
       // An empty input still sends one empty batch: the writer takes the file's schema from the first one.
       if (group.length === 0 && sentAny) break
       sentAny = true
@@ -103,11 +106,17 @@ const sendRowGroups = async (
       relieveMemory()
       await job.send(ipc)
     }
-    job.end()
+    if (state.cancelled) await iterator.return?.()
+    else job.end()
   } catch (error) {
-    if (error !== STOPPED) state.error ??= error
+    // Once the write was stopped from outside, what failed after is not the write's error.
+    if (error !== STOPPED && !state.cancelled) state.error ??= error
     job.cancel(STOPPED)
-    await iterator.return?.()
+    try {
+      await iterator?.return?.()
+    } catch {
+      // The source's own cleanup failing changes nothing about why the write stopped.
+    }
   }
 }
 
@@ -123,7 +132,10 @@ async function* parquetChunks(
   state: WriteState
 ): AsyncGenerator<Uint8Array> {
   const job = openEncodeJob(rowGroupRows)
-  const sending = sendRowGroups(columns, rows, rowGroupRows, state, job)
+  const sending = sendRowGroups(columns, rows, rowGroupRows, state, job).catch((error: unknown) => {
+    state.error ??= error
+    job.cancel(STOPPED)
+  })
   try {
     for await (const chunk of job.chunks) yield chunk
   } catch (error) {

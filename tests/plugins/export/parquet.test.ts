@@ -226,14 +226,13 @@ describe("writeParquet", () => {
   })
   it("encodes several files at once on the worker, each as it would be alone", async () => {
     const rows = (offset: number) => Array.from({ length: 2_500 }, (_, n) => company(n + offset))
-    const alone = await Promise.all(
-      [0, 10_000, 20_000].map(async (offset) => {
-        const written = await writeParquet(join(dir, `alone-${offset}.parquet`), companyColumns, rows(offset), {
-          rowGroupRows: 600
-        })
-        return written.sha256
+    const alone: string[] = []
+    for (const offset of [0, 10_000, 20_000]) {
+      const written = await writeParquet(join(dir, `alone-${offset}.parquet`), companyColumns, rows(offset), {
+        rowGroupRows: 600
       })
-    )
+      alone.push(written.sha256)
+    }
     const together = await Promise.all(
       [0, 10_000, 20_000].map((offset) =>
         writeParquet(join(dir, `together-${offset}.parquet`), companyColumns, rows(offset), { rowGroupRows: 600 })

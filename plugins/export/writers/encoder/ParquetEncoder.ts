@@ -60,6 +60,9 @@ const release = (job: number) => {
   if (active.size === 0) worker?.unref()
 }
 
+/** Encoded bytes a job may hold unread before its sender waits. */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
+
 /** An ArrayBuffer holding exactly these bytes, to transfer (copied only when the view is partial). */
 const ownBuffer = (bytes: Uint8Array): ArrayBuffer =>
   bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
@@ -81,6 +84,8 @@ export interface EncodeJob {
 export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
   const job = nextJob++
   const chunks: Array<Uint8Array> = []
+  /** Encoded bytes received and not yet read: the sender waits while they pile up (slow storage). */
+  let buffered = 0
   let finished = false
   let failure: Error | undefined
   let wakeReader: (() => void) | undefined
@@ -110,6 +115,7 @@ export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
           return
         case "chunk":
           chunks.push(new Uint8Array(reply.bytes))
+          buffered += reply.bytes.byteLength
           wakeReader?.()
           wakeReader = undefined
           return
@@ -129,11 +135,12 @@ export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
       const buffer = ownBuffer(ipc)
       untaken++
       request({ kind: "batch", job, ipc: buffer }, [buffer])
-      while (untaken > 1 && !finished)
+      while ((untaken > 1 || buffered > MAX_BUFFERED_BYTES) && !finished)
         await new Promise<void>((resolve) => {
           wakeSender = resolve
         })
       if (failure) throw failure
+      if (finished) throw new ParquetEncoderFailed("the Parquet encoder finished the file before its last row group")
     },
     end: () => {
       if (!finished) request({ kind: "end", job })
@@ -148,6 +155,9 @@ export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
         for (;;) {
           const chunk = chunks.shift()
           if (chunk !== undefined) {
+            buffered -= chunk.byteLength
+            wakeSender?.()
+            wakeSender = undefined
             yield chunk
             continue
           }

@@ -48,6 +48,8 @@ interface Job {
   readonly queue: Array<ArrayBuffer | null>
   waiting: ((ipc: ArrayBuffer | null) => void) | null
   cancelled: boolean
+  /** A row group that could not be decoded: parquet-wasm drops errors of batches after the first. */
+  failure: string | null
 }
 
 const jobs = new Map<number, Job>()
@@ -75,11 +77,15 @@ const batches = (id: number, job: Job): ReadableStream<WasmRecordBatch> =>
         const ipc = await nextIpc(job)
         if (ipc === null || job.cancelled) return controller.close()
         post({ kind: "taken", job: id })
-        const table = WasmTable.fromIPCStream(new Uint8Array(ipc))
+        let table: WasmTable | undefined
         try {
+          table = WasmTable.fromIPCStream(new Uint8Array(ipc))
           controller.enqueue(table.recordBatch(0)!)
+        } catch (error) {
+          job.failure = error instanceof Error ? error.message : String(error)
+          controller.error(error)
         } finally {
-          table.free()
+          table?.free()
         }
       }
     },
@@ -105,9 +111,11 @@ const encode = async (id: number, job: Job, rowGroupRows: number) => {
           : (value.slice().buffer as ArrayBuffer)
       post({ kind: "chunk", job: id, bytes }, [bytes])
     }
-    if (!job.cancelled) post({ kind: "done", job: id })
+    if (job.cancelled) return
+    post(job.failure === null ? { kind: "done", job: id } : { kind: "failed", job: id, error: job.failure })
   } catch (error) {
-    if (!job.cancelled) post({ kind: "failed", job: id, error: error instanceof Error ? error.message : String(error) })
+    if (!job.cancelled)
+      post({ kind: "failed", job: id, error: job.failure ?? (error instanceof Error ? error.message : String(error)) })
   } finally {
     jobs.delete(id)
   }
@@ -126,7 +134,7 @@ self.onmessage = (event: MessageEvent<EncoderRequest>) => {
   const request = event.data
   switch (request.kind) {
     case "open": {
-      const job: Job = { queue: [], waiting: null, cancelled: false }
+      const job: Job = { queue: [], waiting: null, cancelled: false, failure: null }
       jobs.set(request.job, job)
       void encode(request.job, job, request.rowGroupRows)
       return
