@@ -8,7 +8,7 @@
  * previous one, so this thread builds row group N+1 while the worker encodes N, and no more than one
  * row group waits in between (memory stays at about two row groups, whatever the file's size).
  */
-import type { EncoderReply, EncoderRequest } from "./protocol.ts"
+import { type EncoderReply, type EncoderRequest, transferable } from "./protocol.ts"
 
 /** The worker failed, exited, or could not encode what it was sent. */
 export class ParquetEncoderFailed extends Error {
@@ -63,12 +63,6 @@ const release = (job: number) => {
 /** Encoded bytes a job may hold unread before its sender waits. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 
-/** An ArrayBuffer holding exactly these bytes, to transfer (copied only when the view is partial). */
-const ownBuffer = (bytes: Uint8Array): ArrayBuffer =>
-  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-    ? (bytes.buffer as ArrayBuffer)
-    : (bytes.slice().buffer as ArrayBuffer)
-
 export interface EncodeJob {
   /** Sends one row group (an Arrow IPC stream); resolves when the worker may be sent the next. */
   send(ipc: Uint8Array): Promise<void>
@@ -92,9 +86,11 @@ export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
   /** Row groups sent and not yet taken by the worker's writer (at most one is waited for). */
   let untaken = 0
   let wakeSender: (() => void) | undefined
-  const wake = () => {
+  const wakeReading = () => {
     wakeReader?.()
     wakeReader = undefined
+  }
+  const wakeSending = () => {
     wakeSender?.()
     wakeSender = undefined
   }
@@ -103,21 +99,20 @@ export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
     finished = true
     failure = error
     release(job)
-    wake()
+    wakeReading()
+    wakeSending()
   }
   register(job, {
     onReply: (reply) => {
       switch (reply.kind) {
         case "taken":
           untaken--
-          wakeSender?.()
-          wakeSender = undefined
+          wakeSending()
           return
         case "chunk":
           chunks.push(new Uint8Array(reply.bytes))
           buffered += reply.bytes.byteLength
-          wakeReader?.()
-          wakeReader = undefined
+          wakeReading()
           return
         case "done":
           return settle()
@@ -132,7 +127,7 @@ export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
   return {
     send: async (ipc) => {
       if (finished) throw failure ?? new ParquetEncoderFailed("the Parquet file was already finished")
-      const buffer = ownBuffer(ipc)
+      const buffer = transferable(ipc)
       untaken++
       request({ kind: "batch", job, ipc: buffer }, [buffer])
       while ((untaken > 1 || buffered > MAX_BUFFERED_BYTES) && !finished)
@@ -156,8 +151,7 @@ export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
           const chunk = chunks.shift()
           if (chunk !== undefined) {
             buffered -= chunk.byteLength
-            wakeSender?.()
-            wakeSender = undefined
+            wakeSending()
             yield chunk
             continue
           }

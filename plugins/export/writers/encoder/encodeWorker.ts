@@ -15,7 +15,7 @@ import {
   WriterPropertiesBuilder,
   WriterVersion
 } from "parquet-wasm/node"
-import type { EncoderReply, EncoderRequest } from "./protocol.ts"
+import { type EncoderReply, type EncoderRequest, messageOf, transferable } from "./protocol.ts"
 
 declare const self: Worker
 
@@ -82,7 +82,7 @@ const batches = (id: number, job: Job): ReadableStream<WasmRecordBatch> =>
           table = WasmTable.fromIPCStream(new Uint8Array(ipc))
           controller.enqueue(table.recordBatch(0)!)
         } catch (error) {
-          job.failure = error instanceof Error ? error.message : String(error)
+          job.failure = messageOf(error)
           controller.error(error)
         } finally {
           table?.free()
@@ -104,18 +104,13 @@ const encode = async (id: number, job: Job, rowGroupRows: number) => {
         await reader.cancel().catch(() => undefined)
         break
       }
-      // A view over part of a larger buffer is copied: only a whole buffer can be transferred.
-      const bytes =
-        value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
-          ? (value.buffer as ArrayBuffer)
-          : (value.slice().buffer as ArrayBuffer)
+      const bytes = transferable(value)
       post({ kind: "chunk", job: id, bytes }, [bytes])
     }
     if (job.cancelled) return
     post(job.failure === null ? { kind: "done", job: id } : { kind: "failed", job: id, error: job.failure })
   } catch (error) {
-    if (!job.cancelled)
-      post({ kind: "failed", job: id, error: job.failure ?? (error instanceof Error ? error.message : String(error)) })
+    if (!job.cancelled) post({ kind: "failed", job: id, error: job.failure ?? messageOf(error) })
   } finally {
     jobs.delete(id)
   }
@@ -156,8 +151,7 @@ self.onmessage = (event: MessageEvent<EncoderRequest>) => {
     case "footer":
       footerRows(request.path).then(
         (rows) => post({ kind: "footer", job: request.job, rows }),
-        (error) =>
-          post({ kind: "failed", job: request.job, error: error instanceof Error ? error.message : String(error) })
+        (error) => post({ kind: "failed", job: request.job, error: messageOf(error) })
       )
   }
 }

@@ -24,3 +24,12 @@ export type EncoderReply =
   | { readonly kind: "done"; readonly job: number }
   | { readonly kind: "footer"; readonly job: number; readonly rows: number }
   | { readonly kind: "failed"; readonly job: number; readonly error: string }
+
+/** An ArrayBuffer holding exactly these bytes, to transfer: a view over part of a larger buffer is copied. */
+export const transferable = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? (bytes.buffer as ArrayBuffer)
+    : (bytes.slice().buffer as ArrayBuffer)
+
+/** A thrown value as the text a reply carries. */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
