@@ -100,7 +100,8 @@ export class HeapGrowthGuard {
   ) {}
 
   check(): boolean {
-    // The heap read costs well under a microsecond; RSS (about 8 µs) only once the heap has grown.
+    // The heap read is not free: about 0.3 ms each in a run (the 5M-row quick run makes 309, 95 ms in
+    // all, against about 750 ms for its 17 collections). RSS (about 8 µs) is read only once the heap grew.
     if (this.readHeap() < this.floor + this.headroomBytes) return false
     if (this.readRss() <= this.ceilingBytes) return false
     this.collections++
