@@ -51,17 +51,11 @@ export class CeilingGuard {
   collections = 0
 
   constructor(
-    private ceilingBytes: number,
+    private readonly ceilingBytes: number,
     private readonly headroomBytes: number,
     private readonly readRss: () => number = () => process.memoryUsage.rss(),
     private readonly collect: () => void = () => Bun.gc(true)
   ) {}
-
-  /** A new ceiling (a new run with its own RAM budget) forgets what the last collection left. */
-  reset(ceilingBytes: number) {
-    this.ceilingBytes = ceilingBytes
-    this.floor = 0
-  }
 
   /** Collects when memory is above the ceiling and grew past the last floor; says whether it did. */
   check(): boolean {
