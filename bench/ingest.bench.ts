@@ -87,6 +87,33 @@ const duckdbRun = async (dir: string, establishments: number): Promise<Measure> 
   )
 }
 
+interface KeptDifference {
+  readonly only_duckdb: number
+  readonly only_filon: number
+  readonly by_reason: Record<string, number>
+  readonly unexplained: number
+}
+
+/** The SIRETs only one engine kept, each with the reason Filon rejected it (bench/sirene/kept-difference.ts). */
+const keptDifference = async (establishments: number): Promise<KeptDifference> => {
+  const child = Bun.spawn(
+    [
+      "bun",
+      "bench/sirene/kept-difference.ts",
+      join(WORK, `filon-out-${establishments}`),
+      join(WORK, `duckdb-out-${establishments}.parquet`)
+    ],
+    { cwd: ROOT, stdout: "pipe", stderr: "pipe" }
+  )
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited
+  ])
+  if (code !== 0) throw new Error(`kept-difference exited ${code}\n${stderr.slice(-2000)}`)
+  return JSON.parse(stdout) as KeptDifference
+}
+
 await mkdir(WORK, { recursive: true })
 const results = []
 for (const establishments of sizes) {
@@ -106,6 +133,7 @@ for (const establishments of sizes) {
   const row = {
     establishments,
     kept_rows: { filon: filon[0]!.rows, duckdb: duckdb[0]!.rows },
+    kept_difference: await keptDifference(establishments),
     filon: {
       seconds: median(filon.map((m) => m.seconds)),
       rows_per_s: 0,
@@ -124,6 +152,13 @@ for (const establishments of sizes) {
   results.push(row)
   console.log(
     `${establishments.toLocaleString("en").padStart(10)} establishments | Filon ${row.filon.seconds.toFixed(2)} s, ${row.filon.rows_per_s.toLocaleString("en")} rows/s, ${row.filon.peak_rss_mb.toFixed(0)} MB | DuckDB ${row.duckdb.seconds.toFixed(2)} s, ${row.duckdb.rows_per_s.toLocaleString("en")} rows/s, ${row.duckdb.peak_rss_mb.toFixed(0)} MB | ratio ${row.ratio.toFixed(2)} (DuckDB time / Filon time) | kept ${row.kept_rows.filon} vs ${row.kept_rows.duckdb}`
+  )
+  const difference = row.kept_difference
+  const reasons = Object.entries(difference.by_reason)
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(", ")
+  console.log(
+    `${" ".repeat(10)}   kept rows differ: ${difference.only_duckdb} only in DuckDB's output${reasons ? ` (Filon rejected them: ${reasons}; see normalized/rejects.csv)` : ""}, ${difference.only_filon} only in Filon's; ${difference.unexplained} unexplained`
   )
 }
 console.log(JSON.stringify({ runs, naf: NAF, ...(ramMb ? { max_ram_mb: Number(ramMb) } : {}), results }))
