@@ -2,13 +2,13 @@
  * Record files: the key-sorted JSON-lines files in which the runner materializes each step's output, and the
  * merge-join that feeds a step with several parents. Everything moves in bounded chunks, so memory stays flat.
  */
-import { mkdir, open, rename } from "node:fs/promises"
+import { mkdir, rename } from "node:fs/promises"
 import { dirname } from "node:path"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { type FileWriteFailed, tempPathFor, writeAtomic } from "./AtomicFile.ts"
+import { type FileWriteFailed, syncDirectory, tempPathFor, writeAtomic } from "./AtomicFile.ts"
 import { relieveMemory } from "./MemoryRelief.ts"
 import { RECORD_KEY, type Rec } from "./Record.ts"
 import { mergeRuns, openRun, reduceRuns } from "./records/ExternalSort.ts"
@@ -35,14 +35,6 @@ export interface WriteOptions {
   readonly chunkRows?: number
   /** Where sort runs are spilled. @default dirname(path) */
   readonly tmpDir?: string
-}
-
-/** The rename is only durable once the directory entry itself is flushed. */
-const syncDirectory = async (dir: string) => {
-  const handle = await open(dir, "r").catch(() => undefined)
-  // Some filesystems refuse fsync on directories; the rename is still atomic there.
-  await handle?.sync().catch(() => undefined)
-  await handle?.close()
 }
 
 /** A stream over a resource opened once and pulled one batch at a time until it answers undefined. */
