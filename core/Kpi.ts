@@ -45,9 +45,10 @@ export const measureRecords = <E>(records: Stream.Stream<Rec, E>, key: string): 
           // Records arrive sorted by key, so a duplicate is always next to its twin.
           if (rows > 1 && record[key] === previousKey) duplicates++
           previousKey = record[key]
-          for (const [field, value] of Object.entries(record)) {
+          // for-in, not Object.entries: no [key, value] pair per field.
+          for (const field in record) {
             if (!filled.has(field)) filled.set(field, 0)
-            if (isFilled(value)) filled.set(field, filled.get(field)! + 1)
+            if (isFilled(record[field])) filled.set(field, filled.get(field)! + 1)
           }
           const score = record.quality_score
           if (typeof score === "number" && Number.isFinite(score)) {

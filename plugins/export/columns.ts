@@ -14,6 +14,7 @@ import { fanOut } from "../../core/StreamBridge.ts"
 import { websiteHost } from "../web/PageStore.ts"
 import { loadSuppression, type Suppression, scrubRecord } from "./Suppression.ts"
 import { csvChunks } from "./writers/csv.ts"
+import { fieldProjector } from "./writers/fieldAccess.ts"
 import { writeParquet } from "./writers/lazy-parquet.ts"
 
 export interface DatasetColumn {
@@ -43,11 +44,17 @@ export const datasetColumns = (fields: ReadonlyArray<DeclaredField>): DatasetCol
     .map(({ column }) => column)
 }
 
+/** One generated projection per column list (a list lives as long as its export). */
+const projectors = new WeakMap<ReadonlyArray<DatasetColumn>, (record: Rec) => Record<string, unknown>>()
+
 /** A record cut to the dataset columns (absent values as null). */
 const projectRecord = (record: Rec, columns: ReadonlyArray<DatasetColumn>) => {
-  const row: Record<string, unknown> = {}
-  for (const column of columns) row[column.name] = record[column.name] ?? null
-  return row
+  let projector = projectors.get(columns)
+  if (projector === undefined) {
+    projector = fieldProjector(columns.map((column) => column.name))
+    projectors.set(columns, projector)
+  }
+  return projector(record)
 }
 
 async function* project(records: AsyncIterable<Rec>, columns: ReadonlyArray<DatasetColumn>) {

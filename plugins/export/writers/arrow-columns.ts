@@ -22,6 +22,8 @@ import {
 } from "apache-arrow"
 import * as EffectData from "effect/Data"
 import type { FieldType } from "../../../core/Step.ts"
+import { fieldReader } from "./fieldAccess.ts"
+import { encodeUtf8, epochDayOf } from "./valueEncoding.ts"
 
 export interface ArrowColumn {
   readonly name: string
@@ -134,14 +136,9 @@ const asDate = (value: unknown): number => {
     if (Number.isNaN(ms)) throw invalid
     return Math.floor(ms / DAY_MS)
   }
-  const match = typeof value === "string" ? DATE.exec(value) : null
-  if (!match) throw invalid
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
-  // setUTCFullYear, not Date.UTC, which maps years 0-99 to 1900-1999.
-  const date = new Date(0)
-  date.setUTCFullYear(year, month - 1, day)
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) throw invalid
-  return date.getTime() / DAY_MS
+  const days = typeof value === "string" ? epochDayOf(value) : undefined
+  if (days === undefined) throw invalid
+  return days
 }
 
 /**
@@ -225,7 +222,7 @@ class Utf8Buffer implements ColumnBuffer {
         this.bytes.copy(bigger, 0, 0, this.size)
         this.bytes = bigger
       }
-      this.size += this.bytes.write(text, this.size, "utf8")
+      this.size += encodeUtf8(this.bytes, this.size, text)
       this.validity.push(true)
     }
     const length = this.validity.length
@@ -362,19 +359,25 @@ const plan = (type: FieldType): ColumnPlan => {
 export class RowGroupBuilder {
   readonly schema: Schema
   private readonly plans: ReadonlyArray<ColumnPlan>
+  private readonly read: (row: Readonly<Record<string, unknown>>, values: Array<unknown>) => void
+  private readonly values: Array<unknown>
   length = 0
 
   constructor(readonly columns: ReadonlyArray<ArrowColumn>) {
     this.schema = arrowSchema(columns)
     this.plans = columns.map((column) => plan(column.type))
+    this.values = new Array(columns.length).fill(null)
+    this.read = fieldReader(columns.map((column) => column.name))
   }
 
   /** Appends one row; `rowIndex` names the row in a ParquetValueInvalid. */
   append(row: Readonly<Record<string, unknown>>, rowIndex: number) {
+    // The row's values in column order, read with constant keys (see `fieldReader`).
+    const values = this.values
+    this.read(row, values)
     for (let i = 0; i < this.plans.length; i++) {
       const { convert, buffer } = this.plans[i]!
-      const column = this.columns[i]!
-      const value = row[column.name]
+      const value = values[i]
       if (value === null || value === undefined) {
         buffer.push(null)
         continue
@@ -385,6 +388,7 @@ export class RowGroupBuilder {
       } catch (cause) {
         if (cause !== invalid) throw cause
         // Columns already appended for this row are dropped with the write, which fails as a whole.
+        const column = this.columns[i]!
         const shown = typeof value === "string" ? JSON.stringify(value) : asText(value)
         throw new ParquetValueInvalid({ column: column.name, type: column.type, row: rowIndex, value: shown })
       }
