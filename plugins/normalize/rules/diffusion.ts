@@ -6,7 +6,7 @@
  * found sole proprietors' names recoverable that way. Masking runs before any other rule.
  */
 import { isNaturalPerson } from "./names.ts"
-import { field, INSEE_COLUMNS, type InseeColumn, type RawEstablishment } from "./raw.ts"
+import { field, INSEE_COLUMNS, type InseeColumn, NOT_DIFFUSED, type RawEstablishment } from "./raw.ts"
 
 /** The names of a natural person (entrepreneur individuel) and their sex. */
 const PERSON_COLUMNS: readonly InseeColumn[] = [
@@ -56,6 +56,20 @@ const ADDRESS_COLUMNS: readonly InseeColumn[] = [
  */
 const MASKED_ALWAYS: readonly InseeColumn[] = [...PERSON_COLUMNS, ...ESTABLISHMENT_NAME_COLUMNS, ...ADDRESS_COLUMNS]
 
+/**
+ * `raw`'s INSEE columns, each as `field` reads it (empty and `[ND]` as null), built as one object
+ * literal generated once from INSEE_COLUMNS. Every copy then has the same shape, so the rules' reads
+ * of it are cached property loads; filled key by key with variable names, the copy cost more and the
+ * rules read it slower (44k rows: `standardize` 240-257 ms before, 195-215 ms after).
+ */
+const knownColumnsOf: (raw: RawEstablishment) => Partial<Record<InseeColumn, string | null>> = new Function(
+  "ND",
+  `const clean = (value) => value === undefined || value === null || value === "" || value === ND ? null : value
+  return (raw) => ({
+${INSEE_COLUMNS.map((column) => `    ${JSON.stringify(column)}: clean(raw[${JSON.stringify(column)}])`).join(",\n")}
+  })`
+)(NOT_DIFFUSED)
+
 const isRestricted = (status: string | null): boolean => status === "P" || status === "N"
 
 /** True when the establishment or its legal unit is only partially diffusible (P, or legacy N). */
@@ -71,8 +85,7 @@ export const isPartiallyDiffusible = (raw: RawEstablishment): boolean =>
  * category are kept, as INSEE itself keeps them.
  */
 export const maskForDiffusion = (raw: RawEstablishment): RawEstablishment => {
-  const copy: Partial<Record<InseeColumn, string | null>> = {}
-  for (const column of INSEE_COLUMNS) copy[column] = field(raw, column)
+  const copy = knownColumnsOf(raw)
   if (!isPartiallyDiffusible(copy)) return copy
   const legalPersonShown = !isNaturalPerson(copy) && copy.statutDiffusionUniteLegale === "O"
   for (const column of MASKED_ALWAYS) copy[column] = null
