@@ -4,7 +4,7 @@
  * split and tested, so most of the 40 million lines cost one newline search. Legal units: only
  * lines whose SIREN was kept are split. Memory is bound by kept rows, not by input size.
  */
-import { isUtf8 } from "node:buffer"
+import { isAscii, isUtf8 } from "node:buffer"
 import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "./columns.ts"
 import { fieldText, InvalidUtf8, lineText, splitFields } from "./csv/fields.ts"
 import type { CompiledFilter } from "./filters.ts"
@@ -48,12 +48,30 @@ const decodeFields = (
   wanted: ReadonlyArray<readonly [string, number]>
 ): RawFields => {
   const fields: RawFields = {}
+  // An ASCII line (most registry lines) is decoded in one call and its fields sliced from the text,
+  // where a decode per field cost a call and a view each (80k lines: 330-400 ms before, see CHANGELOG).
+  // Byte offsets are character offsets only in ASCII; other lines decode field by field, so that
+  // invalid UTF-8 is reported only in the fields that are read.
+  if (isAscii(bytes)) {
+    const text = asciiDecoder.decode(bytes)
+    for (const [name, index] of wanted) {
+      const from = bounds[index * 2]!
+      const to = bounds[index * 2 + 1]!
+      if (from === to) continue
+      const raw = text.slice(from, to)
+      const value = absentAsNull(quoted[index] === 1 && raw.includes('""') ? raw.replaceAll('""', '"') : raw)
+      if (value !== null) fields[name] = value
+    }
+    return fields
+  }
   for (const [name, index] of wanted) {
     const value = absentAsNull(fieldText(bytes, bounds, quoted, index))
     if (value !== null) fields[name] = value
   }
   return fields
 }
+
+const asciiDecoder = new TextDecoder("utf-8")
 
 /**
  * Decodes kept lines on demand: a kept line waits as its bytes alone (a few hundred bytes, where

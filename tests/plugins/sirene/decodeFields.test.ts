@@ -1,0 +1,84 @@
+import { describe, expect, it } from "bun:test"
+import { InvalidUtf8 } from "../../../plugins/sirene/csv/fields.ts"
+import type { Header } from "../../../plugins/sirene/input/roles.ts"
+import { decoderOf } from "../../../plugins/sirene/scan.ts"
+
+const names = ["siret", "denominationUniteLegale", "enseigne1Etablissement", "libelleVoieEtablissement", "other"]
+const header: Header = {
+  role: "establishments",
+  columns: new Map(names.map((name, i) => [name, i])),
+  count: names.length
+}
+/** `other` is not asked for: what it holds must not matter. */
+const decode = (line: string | Uint8Array, wanted = names.slice(0, 4)) =>
+  decoderOf(header, wanted)(typeof line === "string" ? new TextEncoder().encode(line) : line)()
+
+describe("decoding a kept line's columns", () => {
+  // Every case is read on an ASCII line (decoded whole) and again with a non-ASCII character in the
+  // column nobody reads (decoded field by field): both must give the same fields.
+  it.each([
+    [
+      "plain fields",
+      "12345678900011,ACME,SHOP,RUE DE PARIS",
+      {
+        siret: "12345678900011",
+        denominationUniteLegale: "ACME",
+        enseigne1Etablissement: "SHOP",
+        libelleVoieEtablissement: "RUE DE PARIS"
+      }
+    ],
+    [
+      "empty and [ND] fields left out",
+      "12345678900011,,[ND],RUE",
+      { siret: "12345678900011", libelleVoieEtablissement: "RUE" }
+    ],
+    [
+      "quoted fields, doubled quotes undone",
+      '12345678900011,"ACME, ""LA"" SA","""X""",""',
+      { siret: "12345678900011", denominationUniteLegale: 'ACME, "LA" SA', enseigne1Etablissement: '"X"' }
+    ],
+    [
+      "values trimmed, blank ones left out",
+      "12345678900011,  ACME  ,   ,\tRUE ",
+      { siret: "12345678900011", denominationUniteLegale: "ACME", libelleVoieEtablissement: "RUE" }
+    ],
+    [
+      "a CRLF line ending",
+      "12345678900011,ACME,SHOP,RUE\r",
+      {
+        siret: "12345678900011",
+        denominationUniteLegale: "ACME",
+        enseigne1Etablissement: "SHOP",
+        libelleVoieEtablissement: "RUE"
+      }
+    ]
+  ])("%s", (_, line, expected) => {
+    const [body, cr] = line.endsWith("\r") ? [line.slice(0, -1), "\r"] : [line, ""]
+    expect(decode(`${body},x${cr}`)).toEqual(expected)
+    expect(decode(`${body},é${cr}`)).toEqual(expected)
+  })
+
+  it("decodes non-ASCII values as UTF-8", () => {
+    expect(decode("12345678900011,SOCIÉTÉ CRÈME,CAFÉ ☕,RUE DE L'ÉGLISE,x")).toEqual({
+      siret: "12345678900011",
+      denominationUniteLegale: "SOCIÉTÉ CRÈME",
+      enseigne1Etablissement: "CAFÉ ☕",
+      libelleVoieEtablissement: "RUE DE L'ÉGLISE"
+    })
+  })
+
+  it("reports invalid UTF-8 in a column it reads, and only there", () => {
+    const bytes = (invalidAt: number) => {
+      const fields = ["12345678900011", "ACME", "SHOP", "RUE", "x"].map((field) => new TextEncoder().encode(field))
+      fields[invalidAt] = new Uint8Array([0x41, 0xff, 0x42])
+      return new Uint8Array(fields.flatMap((field, i) => [...(i > 0 ? [0x2c] : []), ...field]))
+    }
+    expect(() => decode(bytes(1))).toThrow(InvalidUtf8)
+    expect(decode(bytes(4))).toEqual({
+      siret: "12345678900011",
+      denominationUniteLegale: "ACME",
+      enseigne1Etablissement: "SHOP",
+      libelleVoieEtablissement: "RUE"
+    })
+  })
+})
