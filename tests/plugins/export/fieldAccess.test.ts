@@ -23,7 +23,7 @@ describe("fieldReader", () => {
     expect(values).toEqual([...awkward.map((_, i) => (i % 2 === 0 ? `v${i}` : i)), undefined])
   })
 
-  it("reads nothing else of the row and overwrites the previous row's values", () => {
+  it("writes only the named positions and overwrites the previous row's values", () => {
     const read = fieldReader(["b", "a"])
     const values: unknown[] = []
     read({ a: 1, b: 2, c: 3 }, values)

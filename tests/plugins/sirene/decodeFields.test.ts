@@ -58,6 +58,18 @@ describe("decoding a kept line's columns", () => {
     expect(decode(`${body},é${cr}`)).toEqual(expected)
   })
 
+  it("reads a line that is a view into a larger buffer (as a scan worker hands them over)", () => {
+    const encoded = new TextEncoder().encode('xx\n12345678900011,"A ""B""",SHOP,RUE,x\nyy')
+    const line = encoded.subarray(3, encoded.length - 3)
+    expect(line.byteOffset).toBe(3)
+    expect(decode(line)).toEqual({
+      siret: "12345678900011",
+      denominationUniteLegale: 'A "B"',
+      enseigne1Etablissement: "SHOP",
+      libelleVoieEtablissement: "RUE"
+    })
+  })
+
   it("decodes non-ASCII values as UTF-8", () => {
     expect(decode("12345678900011,SOCIÉTÉ CRÈME,CAFÉ ☕,RUE DE L'ÉGLISE,x")).toEqual({
       siret: "12345678900011",
