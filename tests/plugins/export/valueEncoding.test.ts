@@ -31,7 +31,10 @@ describe("encodeUtf8", () => {
     ["a lone low surrogate", "a\udc00b"],
     ["a high surrogate at the end", "abc\ud83d"],
     ["two high surrogates then a low one", "\ud83d\ud83d\ude80"],
-    ["a long value, handed to the runtime at the given offset", `${"Société anonyme à conseil d'administration ".repeat(4)}🚀\ud800`]
+    [
+      "a long value, handed to the runtime at the given offset",
+      `${"Société anonyme à conseil d'administration ".repeat(4)}🚀\ud800`
+    ]
   ])("writes %s exactly as the runtime does", (_, text) => {
     expect(encodedHere(text)).toEqual(encodedByRuntime(text))
   })
