@@ -40,7 +40,18 @@ export interface KeptRow {
   readonly fields: () => RawFields
 }
 
-/** Decodes the carried columns of one line; absent values are left out. */
+/** True when `bytes[from, to)` are all ASCII. */
+const isAsciiRange = (bytes: Uint8Array, from: number, to: number): boolean => {
+  for (let i = from; i < to; i++) if (bytes[i]! >= 0x80) return false
+  return true
+}
+
+/**
+ * Decodes the carried columns of one line; absent values are left out. The line is decoded once as
+ * single-byte text, so an ASCII column is a slice of it at its byte offsets, where a decode per column
+ * cost a call and a view each (80k lines: 330-400 -> 127 ms, decision 018). A column holding other bytes
+ * (an accent) is decoded alone as UTF-8, so invalid UTF-8 is reported only in a column that is read.
+ */
 const decodeFields = (
   bytes: Uint8Array,
   bounds: Int32Array,
@@ -48,30 +59,25 @@ const decodeFields = (
   wanted: ReadonlyArray<readonly [string, number]>
 ): RawFields => {
   const fields: RawFields = {}
-  // An ASCII line (most registry lines) is decoded in one call and its fields sliced from the text,
-  // where a decode per field cost a call and a view each (80k lines: 330-400 -> 127 ms, decision 018).
-  // Byte offsets are character offsets only in ASCII; other lines decode field by field, so that
-  // invalid UTF-8 is reported only in the fields that are read.
-  if (isAscii(bytes)) {
-    const text = asciiDecoder.decode(bytes)
-    for (const [name, index] of wanted) {
-      const from = bounds[index * 2]!
-      const to = bounds[index * 2 + 1]!
-      if (from === to) continue
-      const raw = text.slice(from, to)
-      const value = absentAsNull(quoted[index] === 1 && raw.includes('""') ? raw.replaceAll('""', '"') : raw)
-      if (value !== null) fields[name] = value
-    }
-    return fields
-  }
+  const ascii = isAscii(bytes)
+  // windows-1252 (what "latin1" means to TextDecoder): one character per byte, ASCII as itself; the
+  // characters of other bytes are never used.
+  const text = singleByteDecoder.decode(bytes)
   for (const [name, index] of wanted) {
-    const value = absentAsNull(fieldText(bytes, bounds, quoted, index))
+    const from = bounds[index * 2]!
+    const to = bounds[index * 2 + 1]!
+    if (from === to) continue
+    let value: string | null
+    if (ascii || isAsciiRange(bytes, from, to)) {
+      const raw = text.slice(from, to)
+      value = absentAsNull(quoted[index] === 1 && raw.includes('""') ? raw.replaceAll('""', '"') : raw)
+    } else value = absentAsNull(fieldText(bytes, bounds, quoted, index))
     if (value !== null) fields[name] = value
   }
   return fields
 }
 
-const asciiDecoder = new TextDecoder("utf-8")
+const singleByteDecoder = new TextDecoder("windows-1252")
 
 /**
  * Decodes kept lines on demand: a kept line waits as its bytes alone (a few hundred bytes, where

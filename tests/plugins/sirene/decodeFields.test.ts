@@ -79,6 +79,30 @@ describe("decoding a kept line's columns", () => {
     })
   })
 
+  it("reads ASCII columns that come after multi-byte characters at their own place", () => {
+    expect(decode("12345678900011,CRÈME ☕ 🚀,SHOP,RUE,x")).toEqual({
+      siret: "12345678900011",
+      denominationUniteLegale: "CRÈME ☕ 🚀",
+      enseigne1Etablissement: "SHOP",
+      libelleVoieEtablissement: "RUE"
+    })
+  })
+
+  it("reads the columns after an unread column of bytes that are not UTF-8", () => {
+    const line = new Uint8Array([
+      ...new TextEncoder().encode("12345678900011,"),
+      0x81,
+      0xff,
+      0x9d,
+      ...new TextEncoder().encode(",SHOP,RUE,x")
+    ])
+    expect(decode(line, ["siret", "enseigne1Etablissement", "libelleVoieEtablissement"])).toEqual({
+      siret: "12345678900011",
+      enseigne1Etablissement: "SHOP",
+      libelleVoieEtablissement: "RUE"
+    })
+  })
+
   it("reports invalid UTF-8 in a column it reads, and only there", () => {
     const bytes = (invalidAt: number) => {
       const fields = ["12345678900011", "ACME", "SHOP", "RUE", "x"].map((field) => new TextEncoder().encode(field))
