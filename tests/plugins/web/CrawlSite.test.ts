@@ -185,9 +185,11 @@ describe("crawl.site on the fixture web", () => {
     expect(result.code).toBe(3)
     const summary = JSON.parse(result.stdout)
     expect(summary.budgets.http_requests).toMatchObject({ used: 37, limit: 37, exceeded: true })
-    // Never more than the budget reached the server (fewer only if a request was abandoned on the way).
+    // Never more than the budget reached the server. Fewer only by requests abandoned on the way when
+    // the run stopped: at most what can be in flight, 8 sites at 2 requests per host (35 used to be
+    // asserted, and a loaded CI machine saw 33 reach the server).
     expect(web.requestLog().length).toBeLessThanOrEqual(37)
-    expect(web.requestLog().length).toBeGreaterThanOrEqual(35)
+    expect(web.requestLog().length).toBeGreaterThanOrEqual(37 - 8 * 2)
   }, 60_000)
 })
 
