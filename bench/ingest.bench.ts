@@ -141,14 +141,16 @@ for (const establishments of sizes) {
       rows_per_s: 0,
       peak_rss_mb: median(duckdb.map((m) => m.peakRssMb))
     },
-    ratio: 0
+    ratio: 0,
+    // Each pair ran back to back: their ratios show how much of the spread is this machine's drift.
+    pair_ratios: filon.map((measure, i) => Math.round((duckdb[i]!.seconds / measure.seconds) * 100) / 100)
   }
   row.filon.rows_per_s = Math.round(establishments / row.filon.seconds)
   row.duckdb.rows_per_s = Math.round(establishments / row.duckdb.seconds)
   row.ratio = Math.round((row.duckdb.seconds / row.filon.seconds) * 100) / 100
   results.push(row)
   console.log(
-    `${establishments.toLocaleString("en").padStart(10)} establishments | Filon ${row.filon.seconds.toFixed(2)} s, ${row.filon.rows_per_s.toLocaleString("en")} rows/s, ${row.filon.peak_rss_mb.toFixed(0)} MB | DuckDB ${row.duckdb.seconds.toFixed(2)} s, ${row.duckdb.rows_per_s.toLocaleString("en")} rows/s, ${row.duckdb.peak_rss_mb.toFixed(0)} MB | ratio ${row.ratio.toFixed(2)} (DuckDB time / Filon time) | kept ${row.kept_rows.filon} vs ${row.kept_rows.duckdb}`
+    `${establishments.toLocaleString("en").padStart(10)} establishments | Filon ${row.filon.seconds.toFixed(2)} s, ${row.filon.rows_per_s.toLocaleString("en")} rows/s, ${row.filon.peak_rss_mb.toFixed(0)} MB | DuckDB ${row.duckdb.seconds.toFixed(2)} s, ${row.duckdb.rows_per_s.toLocaleString("en")} rows/s, ${row.duckdb.peak_rss_mb.toFixed(0)} MB | ratio ${row.ratio.toFixed(2)} (DuckDB time / Filon time; pairs ${row.pair_ratios.map((r) => r.toFixed(2)).join(", ")}) | kept ${row.kept_rows.filon} vs ${row.kept_rows.duckdb}`
   )
   const difference = row.kept_difference
   const reasons = Object.entries(difference.by_reason)
