@@ -23,6 +23,7 @@ import {
   startScanWorker
 } from "./parallel/parallelScan.ts"
 import {
+  type FieldsOf,
   type KeptRow,
   type RawFields,
   type Reject,
@@ -74,12 +75,12 @@ export const writes: FieldMap = {
 
 /**
  * One object per record: the row's decoded columns (absent ones already left out) with its legal
- * unit's added. Only a partially diffusible row (about 2%) takes the masking copy; the others have
- * nothing to mask, and skipping the copy halves the garbage of the scan's busiest loop.
+ * unit's decoded into the same object. Only a partially diffusible row (about 2%) takes the masking
+ * copy; the others have nothing to mask, and skipping the copy halves the garbage of the scan's
+ * busiest loop.
  */
-const recordOf = (row: KeptRow, unit: RawFields): Rec => {
-  let record: Record<string, unknown> = row.fields()
-  for (const name in unit) record[name] = unit[name]
+const recordOf = (row: KeptRow, joined: RawFields): Rec => {
+  let record: Record<string, unknown> = joined
   if (isPartiallyDiffusible(record as RawFields)) {
     const masked = maskForDiffusion(record as RawFields)
     record = {}
@@ -174,7 +175,7 @@ const collectWith = async (
     )
   }
   const sirens = new Set(kept.map((row) => row.siren))
-  const units = new Map<string, () => RawFields>()
+  const units = new Map<string, FieldsOf>()
   const unitRejects = new Map<string, Reject>()
   for (const file of legalUnits) {
     const fileStats: ScanStats = { lines: 0, bytes: 0 }
@@ -209,7 +210,7 @@ const collectWith = async (
  */
 function* buildRecords(parts: {
   readonly kept: KeptRow[]
-  readonly units: ReadonlyMap<string, () => RawFields>
+  readonly units: ReadonlyMap<string, FieldsOf>
   readonly unitRejects: ReadonlyMap<string, Reject>
   readonly rejects: Reject[]
   readonly list: Awaited<ReturnType<typeof readCompanyList>> | undefined
@@ -240,9 +241,10 @@ function* buildRecords(parts: {
       yield rejectRecord({ file: row.file, line: row.line, reason, detail, siret, raw: "" })
       continue
     }
-    const unit = unitFields()
-    if (activeUnitsOnly && unit.etatAdministratifUniteLegale !== "A") continue
-    const record = recordOf(row, unit)
+    // The unit's columns go straight into the row's object (`siren`, in both, is the join key).
+    const joined = unitFields(row.fields())
+    if (activeUnitsOnly && joined.etatAdministratifUniteLegale !== "A") continue
+    const record = recordOf(row, joined)
     const siret = String(record.siret ?? "")
     yield* rejectsBefore(siret)
     const listed = list?.rows.get(siret)

@@ -32,12 +32,18 @@ export interface Reject {
 
 export type RawFields = Record<string, string | null>
 
+/**
+ * A kept line's columns, decoded on demand into `into` (a new object when none is given), which is
+ * returned: a legal unit's columns are decoded straight into its establishment's record.
+ */
+export type FieldsOf = (into?: RawFields) => RawFields
+
 export interface KeptRow {
   readonly file: string
   readonly line: number
   readonly siren: string
   /** The row's columns, decoded on demand: a kept CSV line waits as a compact copy of its bytes. */
-  readonly fields: () => RawFields
+  readonly fields: FieldsOf
 }
 
 /** True when `bytes[from, to)` are all ASCII. */
@@ -56,9 +62,9 @@ const decodeFields = (
   bytes: Uint8Array,
   bounds: Int32Array,
   quoted: Uint8Array,
-  wanted: ReadonlyArray<readonly [string, number]>
+  wanted: ReadonlyArray<readonly [string, number]>,
+  fields: RawFields
 ): RawFields => {
-  const fields: RawFields = {}
   const ascii = isAscii(bytes)
   // windows-1252 (what "latin1" means to TextDecoder): one character per byte, ASCII as itself; the
   // characters of other bytes are never used.
@@ -87,12 +93,20 @@ const singleByteDecoder = new TextDecoder("windows-1252")
 export const decoderOf = (header: Header, names: ReadonlyArray<string>) => {
   const wanted = columnsOf(header, names)
   const columns = header.count
-  return (line: Uint8Array) => (): RawFields => {
-    const bounds = new Int32Array((columns + 1) * 2)
-    const quoted = new Uint8Array(columns + 1)
-    splitFields(line, 0, line.length, bounds, quoted)
-    return decodeFields(line, bounds, quoted, wanted)
-  }
+  // Scratch arrays shared by the decoder's lines (a decode runs to its end before the next starts).
+  const bounds = new Int32Array((columns + 1) * 2)
+  const quoted = new Uint8Array(columns + 1)
+  return (line: Uint8Array): FieldsOf =>
+    (into = {}) => {
+      if (splitFields(line, 0, line.length, bounds, quoted) === columns)
+        return decodeFields(line, bounds, quoted, wanted, into)
+      // A line that does not split into the header's columns (the scan keeps none) leaves columns it
+      // has not reached empty, as fresh arrays do, not holding the previous line's bounds.
+      const own = new Int32Array((columns + 1) * 2)
+      const ownQuoted = new Uint8Array(columns + 1)
+      splitFields(line, 0, line.length, own, ownQuoted)
+      return decodeFields(line, own, ownQuoted, wanted, into)
+    }
 }
 
 // A real copy: on a Buffer, slice() is a view, and the block it points into is reused for the next read.
@@ -288,12 +302,12 @@ export interface LegalUnitScan {
 /** Legal units whose SIREN is in `sirens`, by SIREN. */
 export const scanLegalUnits = async (
   options: LegalUnitScan
-): Promise<{ units: Map<string, () => RawFields>; rejects: Map<string, Reject> }> => {
+): Promise<{ units: Map<string, FieldsOf>; rejects: Map<string, Reject> }> => {
   const { header } = options
   if (options.format === "parquet") {
     return { units: await parquetLegalUnits(options, columnsOf(header, LEGAL_UNIT_COLUMNS)), rejects: new Map() }
   }
-  const units = new Map<string, () => RawFields>()
+  const units = new Map<string, FieldsOf>()
   const decode = decoderOf(header, LEGAL_UNIT_COLUMNS)
   const rejects = await scanLegalUnitLines(options, (bytes, start, end, _line, siren) =>
     units.set(siren, decode(copyOf(bytes, start, end)))
@@ -401,13 +415,18 @@ const scanParquetEstablishments = async (
         const value = absentAsNull(row[name] ?? "")
         if (value !== null) fields[name] = value
       }
-      kept.push({ file: options.file, line: options.stats.lines + 1, siren: row.siren ?? "", fields: () => fields })
+      kept.push({
+        file: options.file,
+        line: options.stats.lines + 1,
+        siren: row.siren ?? "",
+        fields: (into) => (into ? Object.assign(into, fields) : fields)
+      })
     }
   }
 }
 
 const parquetLegalUnits = async (options: LegalUnitScan, wanted: ReadonlyArray<readonly [string, number]>) => {
-  const units = new Map<string, () => RawFields>()
+  const units = new Map<string, FieldsOf>()
   const names = ["siren", ...wanted.map(([name]) => name)]
   for await (const batch of parquetRowBatches(options.file, names)) {
     for (const row of batch) {
@@ -419,7 +438,7 @@ const parquetLegalUnits = async (options: LegalUnitScan, wanted: ReadonlyArray<r
         const value = absentAsNull(row[name] ?? "")
         if (value !== null) fields[name] = value
       }
-      units.set(siren, () => fields)
+      units.set(siren, (into) => (into ? Object.assign(into, fields) : fields))
     }
   }
   return units

@@ -11,9 +11,9 @@ import { type InputFormat, sizeOf, splitPoint } from "../input/bytes.ts"
 import {
   decoderOf,
   type EstablishmentScan,
+  type FieldsOf,
   type KeptRow,
   type LegalUnitScan,
-  type RawFields,
   type Reject,
   type ScanRange,
   type ScanStats,
@@ -168,7 +168,7 @@ export const scanEstablishmentsParallel = async (
 export const scanLegalUnitsParallel = async (
   worker: ScanWorker,
   options: Omit<LegalUnitScan, "range"> & { readonly parallelThreshold?: number }
-): Promise<{ units: Map<string, () => RawFields>; rejects: Map<string, Reject> }> => {
+): Promise<{ units: Map<string, FieldsOf>; rejects: Map<string, Reject> }> => {
   const { file, header, sirens } = options
   const halves = await halvesOf(file, options.format, options.parallelThreshold)
   if (!halves) return scanLegalUnits(options)

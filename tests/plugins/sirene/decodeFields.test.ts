@@ -70,6 +70,32 @@ describe("decoding a kept line's columns", () => {
     })
   })
 
+  it("decodes into a given object, keeping what it holds (a legal unit into its establishment's record)", () => {
+    const record = { siret: "12345678900011", kept: "yes" }
+    const decoded = decoderOf(header, ["denominationUniteLegale", "enseigne1Etablissement"])(
+      new TextEncoder().encode("x,ACME,,RUE,x")
+    )(record)
+    expect(decoded).toBe(record)
+    expect(decoded).toEqual({ siret: "12345678900011", kept: "yes", denominationUniteLegale: "ACME" })
+  })
+
+  it("does not carry a previous line's columns into a line with fewer of them", () => {
+    const decodeLine = decoderOf(header, names.slice(0, 4))
+    const full = decodeLine(new TextEncoder().encode("12345678900011,ACME,SHOP,RUE,x"))
+    const short = decodeLine(new TextEncoder().encode("12345678900029,BETA INDUSTRIES ET SERVICES REUNIS"))
+    expect(full()).toEqual({
+      siret: "12345678900011",
+      denominationUniteLegale: "ACME",
+      enseigne1Etablissement: "SHOP",
+      libelleVoieEtablissement: "RUE"
+    })
+    expect(short()).toEqual({
+      siret: "12345678900029",
+      denominationUniteLegale: "BETA INDUSTRIES ET SERVICES REUNIS"
+    })
+    expect(full().libelleVoieEtablissement).toBe("RUE")
+  })
+
   it("decodes non-ASCII values as UTF-8", () => {
     expect(decode("12345678900011,SOCIÉTÉ CRÈME,CAFÉ ☕,RUE DE L'ÉGLISE,x")).toEqual({
       siret: "12345678900011",
