@@ -9,12 +9,12 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { writeAtomic } from "../../core/AtomicFile.ts"
 import type { Rec } from "../../core/Record.ts"
+import { fieldProjector } from "../../core/records/FieldAccess.ts"
 import type { DeclaredField, RecordInput, StepContext } from "../../core/Step.ts"
 import { fanOut } from "../../core/StreamBridge.ts"
 import { websiteHost } from "../web/PageStore.ts"
 import { loadSuppression, type Suppression, scrubRecord } from "./Suppression.ts"
 import { csvChunks } from "./writers/csv.ts"
-import { fieldProjector } from "./writers/fieldAccess.ts"
 import { writeParquet } from "./writers/lazy-parquet.ts"
 
 export interface DatasetColumn {

@@ -6,7 +6,7 @@
  */
 import { isAscii, isUtf8 } from "node:buffer"
 import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "./columns.ts"
-import { fieldText, InvalidUtf8, lineText, splitFields } from "./csv/fields.ts"
+import { fieldText, InvalidUtf8, lineText, splitFields, unescapeField } from "./csv/fields.ts"
 import type { CompiledFilter } from "./filters.ts"
 import { csvChunks, fileChunks, type InputFormat, lineBlocks } from "./input/bytes.ts"
 import { parquetRowBatches, rowAsLine } from "./input/parquet.ts"
@@ -75,8 +75,7 @@ const decodeFields = (
     if (from === to) continue
     let value: string | null
     if (ascii || isAsciiRange(bytes, from, to)) {
-      const raw = text.slice(from, to)
-      value = absentAsNull(quoted[index] === 1 && raw.includes('""') ? raw.replaceAll('""', '"') : raw)
+      value = absentAsNull(unescapeField(text.slice(from, to), quoted[index] === 1))
     } else value = absentAsNull(fieldText(bytes, bounds, quoted, index))
     if (value !== null) fields[name] = value
   }

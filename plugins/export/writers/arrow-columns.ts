@@ -21,9 +21,10 @@ import {
   Utf8
 } from "apache-arrow"
 import * as EffectData from "effect/Data"
+import { epochDayOf } from "../../../core/CalendarDate.ts"
+import { fieldReader } from "../../../core/records/FieldAccess.ts"
 import type { FieldType } from "../../../core/Step.ts"
-import { fieldReader } from "./fieldAccess.ts"
-import { encodeUtf8, epochDayOf } from "./valueEncoding.ts"
+import { encodeUtf8 } from "./valueEncoding.ts"
 
 export interface ArrowColumn {
   readonly name: string

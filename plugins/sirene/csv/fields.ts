@@ -73,6 +73,10 @@ export class InvalidUtf8 extends Error {
   }
 }
 
+/** A field's text with a quoted field's doubled quotes (`""`) undone. */
+export const unescapeField = (text: string, quoted: boolean): string =>
+  quoted && text.includes('""') ? text.replaceAll('""', '"') : text
+
 /** The text of field `index`, unescaping `""`; throws InvalidUtf8 on bytes that are not UTF-8. */
 export const fieldText = (bytes: Uint8Array, bounds: Int32Array, quoted: Uint8Array, index: number): string => {
   const from = bounds[index * 2]!
@@ -96,7 +100,7 @@ export const fieldText = (bytes: Uint8Array, bounds: Int32Array, quoted: Uint8Ar
       throw new InvalidUtf8()
     }
   }
-  return quoted[index] === 1 && text.includes('""') ? text.replaceAll('""', '"') : text
+  return unescapeField(text, quoted[index] === 1)
 }
 
 /** Compares field `index` with an ASCII string, byte for byte, without decoding. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test"
-import { encodeUtf8, epochDayOf } from "../../../plugins/export/writers/valueEncoding.ts"
+import { epochDayOf } from "../../../core/CalendarDate.ts"
+import { encodeUtf8 } from "../../../plugins/export/writers/valueEncoding.ts"
 
 /** What the runtime's encoder makes of `text`, the reference `encodeUtf8` must match byte for byte. */
 const encodedByRuntime = (text: string) => Buffer.from(text, "utf8")

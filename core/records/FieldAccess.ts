@@ -15,14 +15,21 @@ const literal = (name: string) => JSON.stringify(name)
 export const fieldReader = (names: ReadonlyArray<string>): ((row: Row, values: Array<unknown>) => void) =>
   new Function("row", "values", names.map((name, i) => `values[${i}] = row[${literal(name)}];`).join("\n")) as never
 
+/** Absent or undefined values as null: the projection's default. */
+const orNull = (value: unknown) => value ?? null
+
 /**
- * A function making a new object of exactly `names` from a record, in that order, absent or undefined
- * values as null. `__proto__` is a computed key, which defines an own field instead of setting the prototype.
+ * A function making a new object of exactly `names` from a record, in that order, each value passed
+ * through `convert` (by default absent or undefined values become null). `__proto__` is a computed key,
+ * which defines an own field instead of setting the prototype.
  */
-export const fieldProjector = (names: ReadonlyArray<string>): ((record: Row) => Record<string, unknown>) => {
+export const fieldProjector = <V = unknown>(
+  names: ReadonlyArray<string>,
+  convert: (value: unknown) => V = orNull as (value: unknown) => V
+): ((record: Row) => Record<string, V>) => {
   const entries = names.map((name) => {
     const key = name === "__proto__" ? `[${literal(name)}]` : literal(name)
-    return `${key}: record[${literal(name)}] ?? null`
+    return `${key}: convert(record[${literal(name)}])`
   })
-  return new Function("record", `return {\n${entries.join(",\n")}\n}`) as never
+  return new Function("convert", `return (record) => ({\n${entries.join(",\n")}\n})`)(convert) as never
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test"
-import { fieldProjector, fieldReader } from "../../../plugins/export/writers/fieldAccess.ts"
+import { fieldProjector, fieldReader } from "../../core/records/FieldAccess.ts"
 
 /** Names a step could declare, and some no generated code should trip on. */
 const awkward = [
