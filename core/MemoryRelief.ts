@@ -11,7 +11,8 @@
  *     of the budget and has grown by the headroom since what the last collection left (memory a
  *     collection cannot free, live data and allocator pages, does not cost a collection every time);
  *   - without one, the heap rule (`HeapGrowthGuard`): a full collection once this thread's heap
- *     has grown by the headroom since the last one, RSS being above 128 MiB. RSS also moves with
+ *     has grown by the headroom since the last one, RSS being above 128 MiB and above the highest
+ *     RSS the run reached so far (decision 019). RSS also moves with
  *     what no collection here frees (another thread's memory, the allocator's pages), and each
  *     collection costs 30-70 ms at 5M input rows: the heap rule collects about half as often and
  *     makes the 5M-row quick run about 15% faster, for a peak about 60 MB higher.
@@ -79,10 +80,18 @@ export const bulkCeiling = (maxRamMb: number | undefined): number =>
 /**
  * The heap rule: a full collection once the heap (what this thread allocated, live or not) has grown
  * by the headroom since what the last collection left, when RSS is above the ceiling (below it, a
- * small run never pays for one). Memory outside this thread's heap does not trigger it.
+ * small run never pays for one) and above the highest RSS this guard has seen (decision 019). Memory
+ * outside this thread's heap does not trigger it.
+ *
+ * The high-water mark: a collection while RSS is below a level the run already reached cannot lower
+ * the run's peak, only its speed. Such garbage waits until RSS would set a new high. Measured on the
+ * 5M-row quick run: 9 collections instead of 16, the steps after the scan 3.37 s against 3.56 s
+ * (medians of 5 interleaved pairs), peak 300-312 MB against 304-307 MB.
  */
 export class HeapGrowthGuard {
   private floor = 0
+  /** The highest RSS read so far: below it, a collection does not lower the peak. */
+  private highWater = 0
   collections = 0
 
   constructor(
@@ -97,7 +106,10 @@ export class HeapGrowthGuard {
     // The heap read is not free: about 0.3 ms each in a run (the 5M-row quick run makes 309, 95 ms in
     // all, against about 750 ms for its 17 collections). RSS (about 8 µs) is read only once the heap grew.
     if (this.readHeap() < this.floor + this.headroomBytes) return false
-    if (this.readRss() <= this.ceilingBytes) return false
+    const rss = this.readRss()
+    const bar = Math.max(this.ceilingBytes, this.highWater)
+    this.highWater = Math.max(this.highWater, rss)
+    if (rss <= bar) return false
     this.collections++
     this.collect()
     this.floor = this.readHeap()

@@ -151,10 +151,47 @@ describe("HeapGrowthGuard (bulk loops without a RAM budget)", () => {
     // RSS stays high (another thread's memory, allocator pages): no collection until the heap grows again.
     expect(guard.check()).toBe(false)
     heap = 49
+    rss = 301
     expect(guard.check()).toBe(false)
     heap = 50
     expect(guard.check()).toBe(true)
     expect(collections).toBe(2)
+  })
+
+  test("does not collect below the highest RSS it has seen: that would not lower the run's peak", () => {
+    let heap = 10
+    let rss = 200
+    let collections = 0
+    const guard = new HeapGrowthGuard(
+      150,
+      20,
+      () => heap,
+      () => rss,
+      () => {
+        collections++
+        heap = 30
+        rss -= 40 // what the collection gave back
+      }
+    )
+    heap = 40
+    expect(guard.check()).toBe(true)
+    // RSS 160, the heap grew by the headroom again: garbage, but the run has already been at 200.
+    heap = 50
+    expect(guard.check()).toBe(false)
+    heap = 80
+    rss = 200
+    expect(guard.check()).toBe(false)
+    expect(collections).toBe(1)
+    // A new high: now a collection keeps the peak down.
+    rss = 201
+    expect(guard.check()).toBe(true)
+    expect(collections).toBe(2)
+    // Below the mark again, no collection; above it, one.
+    heap = 120
+    rss = 190
+    expect(guard.check()).toBe(false)
+    rss = 202
+    expect(guard.check()).toBe(true)
   })
 
   test("a RAM budget gives the ceiling rule at 70% of it, no budget the heap rule", () => {
