@@ -128,69 +128,66 @@ describe("CeilingGuard (bulk loops)", () => {
   })
 })
 
+/**
+ * A heap guard over simulated memory (ceiling 150, headroom 20): a collection leaves 30 of heap alive
+ * and gives `freedRss` back.
+ */
+const simulatedHeapGuard = (memory: { heap: number; rss: number }, freedRss = 0) => {
+  let collections = 0
+  const guard = new HeapGrowthGuard(
+    150,
+    20,
+    () => memory.heap,
+    () => memory.rss,
+    () => {
+      collections++
+      memory.heap = 30
+      memory.rss -= freedRss
+    }
+  )
+  return { guard, collections: () => collections }
+}
+
 describe("HeapGrowthGuard (bulk loops without a RAM budget)", () => {
   test("collects once the heap grew by the headroom since the last collection, only above the RSS ceiling", () => {
-    let heap = 10
-    let rss = 100
-    let collections = 0
-    const guard = new HeapGrowthGuard(
-      150,
-      20,
-      () => heap,
-      () => rss,
-      () => {
-        collections++
-        heap = 30 // what the collection left alive
-      }
-    )
-    heap = 40
+    const memory = { heap: 10, rss: 100 }
+    const { guard, collections } = simulatedHeapGuard(memory)
+    memory.heap = 40
     // Below the RSS ceiling: a small run never pays for a collection.
     expect(guard.check()).toBe(false)
-    rss = 300
+    memory.rss = 300
     expect(guard.check()).toBe(true)
     // RSS stays high (another thread's memory, allocator pages): no collection until the heap grows again.
     expect(guard.check()).toBe(false)
-    heap = 49
-    rss = 301
+    memory.heap = 49
+    memory.rss = 301
     expect(guard.check()).toBe(false)
-    heap = 50
+    memory.heap = 50
     expect(guard.check()).toBe(true)
-    expect(collections).toBe(2)
+    expect(collections()).toBe(2)
   })
 
   test("does not collect below the highest RSS it has seen: that would not lower the run's peak", () => {
-    let heap = 10
-    let rss = 200
-    let collections = 0
-    const guard = new HeapGrowthGuard(
-      150,
-      20,
-      () => heap,
-      () => rss,
-      () => {
-        collections++
-        heap = 30
-        rss -= 40 // what the collection gave back
-      }
-    )
-    heap = 40
+    const memory = { heap: 10, rss: 200 }
+    const { guard, collections } = simulatedHeapGuard(memory, 40)
+    memory.heap = 40
     expect(guard.check()).toBe(true)
     // RSS 160, the heap grew by the headroom again: garbage, but the run has already been at 200.
-    heap = 50
+    memory.heap = 50
     expect(guard.check()).toBe(false)
-    heap = 80
-    rss = 200
+    memory.heap = 80
+    memory.rss = 200
     expect(guard.check()).toBe(false)
-    expect(collections).toBe(1)
+    expect(collections()).toBe(1)
     // A new high: now a collection keeps the peak down.
-    rss = 201
+    memory.rss = 201
     expect(guard.check()).toBe(true)
-    expect(collections).toBe(2)
+    expect(collections()).toBe(2)
     // Below the mark again, no collection; above it, one.
-    heap = 120
-    rss = 190
+    memory.heap = 120
+    memory.rss = 190
     expect(guard.check()).toBe(false)
-    rss = 202
+    memory.rss = 202
     expect(guard.check()).toBe(true)
   })
 
