@@ -3,7 +3,11 @@
  * with a filter keeping about 1%, against DuckDB doing the same filter, join and Parquet write on
  * the same files. Both run as child processes; figures are medians of several runs.
  *
- * usage: bun run bench:ingest [--sizes 1000000,5000000] [--runs 3] [--ram-mb N]
+ * usage: bun run bench:ingest [--sizes 1000000,5000000] [--runs 3] [--ram-mb N] [--from-sources]
+ *
+ * Filon runs as users run it: the `filon` command (cli/filon.ts), from the bundle `bun run build` makes
+ * (built first when it is missing or older than the sources; decision 020). `--from-sources` runs the
+ * sources instead, as `bun cli/main.ts` does.
  *
  * `--ram-mb N` gives Filon's job `budgets.max_ram_mb: N`, which switches its bulk loops to the memory
  * ceiling rule (collections above 70% of N): the memory side of the dial (decision 017).
@@ -11,6 +15,8 @@
 import { existsSync } from "node:fs"
 import { mkdir, rm, writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
+import { buildBundle } from "../cli/build.ts"
+import { bundleIsFresh } from "../cli/bundle.ts"
 import { generateStock, MALFORMED_FILE } from "./sirene/generate.ts"
 
 const ROOT = resolve(import.meta.dir, "..")
@@ -24,6 +30,7 @@ const option = (name: string, fallback: string) => {
 const sizes = option("sizes", "1000000,5000000").split(",").map(Number)
 const runs = Number(option("runs", "3"))
 const ramMb = option("ram-mb", "")
+const fromSources = process.argv.includes("--from-sources")
 
 interface Measure {
   readonly seconds: number
@@ -76,7 +83,18 @@ const filonRun = async (dir: string, establishments: number): Promise<Measure> =
     `niche: bench_ingest\nprofile: quick\nfilters:\n  naf_include: ["${NAF}"]\n  active_only: true\n${ramMb ? `budgets:\n  max_ram_mb: ${Number(ramMb)}\n` : ""}`
   )
   return measure(
-    ["bun", "cli/main.ts", "run-profile", "--job", job, "--input", dir, "--out", out, "--json"],
+    [
+      "bun",
+      fromSources ? "cli/main.ts" : "cli/filon.ts",
+      "run-profile",
+      "--job",
+      job,
+      "--input",
+      dir,
+      "--out",
+      out,
+      "--json"
+    ],
     (stdout) => {
       const summary = JSON.parse(stdout) as { outputs: Array<{ path: string; rows: number | null }> }
       return summary.outputs.find((output) => output.path === "dataset.parquet")?.rows ?? 0
@@ -112,6 +130,13 @@ const keptDifference = async (establishments: number): Promise<KeptDifference> =
 }
 
 await mkdir(WORK, { recursive: true })
+if (!fromSources && !bundleIsFresh()) {
+  const built = await buildBundle()
+  console.log(`built ${built.file} in ${built.seconds.toFixed(2)} s`)
+}
+console.log(
+  `Filon runs from ${fromSources ? "the sources (bun cli/main.ts)" : "the bundle (bun cli/filon.ts, dist/filon.js)"}`
+)
 const results = []
 for (const establishments of sizes) {
   const dir = await dataFor(establishments)
@@ -160,4 +185,12 @@ for (const establishments of sizes) {
     `${" ".repeat(10)}   kept rows differ: ${difference.only_duckdb} only in DuckDB's output${reasons ? ` (Filon rejected them: ${reasons}; see normalized/rejects.csv)` : ""}, ${difference.only_filon} only in Filon's; ${difference.unexplained} unexplained`
   )
 }
-console.log(JSON.stringify({ runs, naf: NAF, ...(ramMb ? { max_ram_mb: Number(ramMb) } : {}), results }))
+console.log(
+  JSON.stringify({
+    runs,
+    naf: NAF,
+    filon_entry: fromSources ? "sources" : "bundle",
+    ...(ramMb ? { max_ram_mb: Number(ramMb) } : {}),
+    results
+  })
+)

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import YAML from "yaml"
+import { projectPath } from "../core/ProjectRoot.ts"
 import { type EvalReport, FIXTURE_TARGETS, report, type ScoredSite } from "../plugins/contacts/eval/evaluate.ts"
 import { builtinPlugins } from "../plugins/index.ts"
 import { startFixtureWeb } from "../plugins/web/fixture/FixtureWeb.ts"
@@ -76,7 +77,7 @@ export const evaluateFixture = async (options: FixtureEvalOptions): Promise<Eval
       job,
       YAML.stringify({
         niche: "eval_fixture_web",
-        profile: join(import.meta.dir, "../plugins/contacts/eval/fixture.profile.yaml"),
+        profile: projectPath("plugins/contacts/eval/fixture.profile.yaml"),
         http: { proxy: web.proxyUrl, per_host_rps: 20, concurrency: 64 }
       })
     )

@@ -110,8 +110,11 @@ export const main = (io: CliIo, argv: ReadonlyArray<string>): Effect.Effect<numb
   return command.run(io, rest)
 }
 
-if (import.meta.main) {
+/** Runs the command of this process's argv and sets its exit code. */
+export const runFromArgv = async () => {
   const code = await Effect.runPromise(main(processIo(), process.argv.slice(2)))
   // Let stdout drain before leaving (large --json summaries on a pipe).
   process.exitCode = code
 }
+
+if (import.meta.main) await runFromArgv()

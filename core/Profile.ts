@@ -3,18 +3,18 @@
  * settings. Built-in profiles live in profiles/; users may pass the path of their own file.
  */
 import { readdir } from "node:fs/promises"
-import { basename, dirname, extname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { basename, extname, join, resolve } from "node:path"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import YAML from "yaml"
+import { projectPath } from "./ProjectRoot.ts"
 import type { PlannedStep } from "./Registry.ts"
 import { describeIssues } from "./Settings.ts"
 import { closestMatch } from "./Suggest.ts"
 
 /** The folder of the built-in profiles. */
-export const BUILTIN_PROFILES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..", "profiles")
+export const BUILTIN_PROFILES_DIR = projectPath("profiles")
 const CATALOGUE_FILE = "catalogue.yaml"
 
 /** What a failed step does to the run: stop it (the default), or go on with the step marked failed. */

@@ -6,6 +6,7 @@
  */
 import type { LoadedConfig } from "../core/Config.ts"
 import type { RunEvent } from "../core/EventLog.ts"
+import { projectPath } from "../core/ProjectRoot.ts"
 import { ExitCode } from "../core/Summary.ts"
 import type { RunStore, StoredRun } from "./RunStore.ts"
 import type { FromWorker, ToWorker, WorkerStart } from "./RunWorkerProtocol.ts"
@@ -145,7 +146,7 @@ export class RunQueue {
     const resume = run.started_at !== null // started before a restart: pick up where it stopped
     store.markRunning(run.run_id)
     const started = Date.now()
-    const worker = new Worker(new URL("./RunWorker.ts", import.meta.url).href)
+    const worker = new Worker(projectPath("server/RunWorker.ts"))
     let ended = false
     const end = (record: () => void) => {
       if (ended) return

@@ -4,12 +4,12 @@
  * printed.
  */
 import { mkdirSync } from "node:fs"
-import { fileURLToPath } from "node:url"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { buildRegistry, pluginSourcesFor } from "../core/App.ts"
 import { apiTokensOf, type LoadedConfig } from "../core/Config.ts"
 import type { Plugin } from "../core/Plugin.ts"
+import { projectPath } from "../core/ProjectRoot.ts"
 import { setServerQueueDepth } from "../core/ServerMetrics.ts"
 import { createApp } from "./app.ts"
 import { isLoopback } from "./auth.ts"
@@ -19,7 +19,7 @@ import { RunStore } from "./RunStore.ts"
 import { WorkerMetrics } from "./WorkerMetrics.ts"
 
 /** The built-in plugins, for the server and its run workers. */
-export const BUILTINS_MODULE = fileURLToPath(new URL("../plugins/index.ts", import.meta.url))
+export const BUILTINS_MODULE = projectPath("plugins/index.ts")
 
 export class ServerRefused extends Data.TaggedError("ServerRefused")<{ readonly reason: string }> {
   override get message() {

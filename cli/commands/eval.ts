@@ -7,6 +7,7 @@ import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import { PROJECT_ROOT } from "../../core/ProjectRoot.ts"
 import { ExitCode } from "../../core/Summary.ts"
 import type { EvalReport } from "../../plugins/contacts/eval/evaluate.ts"
 import { FIELDS } from "../../plugins/contacts/eval/fields.ts"
@@ -15,7 +16,7 @@ import type { CliIo } from "../io.ts"
 import { reportFailure } from "./run.ts"
 
 /** The labelled real-site corpus shipped next to the repository. */
-export const DEFAULT_CORPUS = resolve(import.meta.dir, "../../../shared/corpus/real-sites")
+export const DEFAULT_CORPUS = resolve(PROJECT_ROOT, "../shared/corpus/real-sites")
 
 /** The fixture web's run could not be scored (the message says why and where its folder is kept). */
 export class EvalFailed extends Data.TaggedError("EvalFailed")<{ readonly reason: string }> {

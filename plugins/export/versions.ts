@@ -3,10 +3,7 @@
  * packages whose content ends up in the dataset (NAF labels, administrative divisions).
  */
 import { readFile } from "node:fs/promises"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
+import { projectPath } from "../../core/ProjectRoot.ts"
 
 const versionOf = async (packageJson: string) => {
   try {
@@ -20,11 +17,11 @@ const versionOf = async (packageJson: string) => {
 const DATA_PACKAGES = ["@socialgouv/codes-naf", "@etalab/decoupage-administratif"]
 
 export const codeVersions = async () => ({
-  filon: await versionOf(join(ROOT, "package.json")),
+  filon: await versionOf(projectPath("package.json")),
   bun: Bun.version,
   data: Object.fromEntries(
     await Promise.all(
-      DATA_PACKAGES.map(async (name) => [name, await versionOf(join(ROOT, "node_modules", name, "package.json"))])
+      DATA_PACKAGES.map(async (name) => [name, await versionOf(projectPath("node_modules", name, "package.json"))])
     )
   )
 })

@@ -65,12 +65,19 @@ export const runBuiltinCli = async (argv: ReadonlyArray<string>, cwd: string): P
   return { code, stdout: io.stdout.join(""), stderr: io.stderr.join("") }
 }
 
-/** Runs `bun cli/main.ts <argv>` as a real process from the repository root. */
+/**
+ * Runs `bun cli/main.ts <argv>` as a real process from the repository root; `entry` runs the `filon`
+ * launcher (cli/filon.ts) or the bundle (dist/filon.js, `bun run build`) instead (decision 020).
+ */
 export const spawnCli = async (
   argv: ReadonlyArray<string>,
-  options: { readonly cwd?: string; readonly env?: Record<string, string | undefined> } = {}
+  options: {
+    readonly cwd?: string
+    readonly env?: Record<string, string | undefined>
+    readonly entry?: "cli/main.ts" | "cli/filon.ts" | "dist/filon.js"
+  } = {}
 ): Promise<CliResult> => {
-  const child = Bun.spawn(["bun", join(repoRoot, "cli", "main.ts"), ...argv], {
+  const child = Bun.spawn(["bun", join(repoRoot, options.entry ?? "cli/main.ts"), ...argv], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     stdin: "ignore",

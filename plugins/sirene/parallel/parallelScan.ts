@@ -5,6 +5,7 @@
  * Zips, Parquet, samples, company lists and small files take the single-thread scan.
  */
 import type { Job } from "../../../core/Job.ts"
+import { projectPath } from "../../../core/ProjectRoot.ts"
 import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "../columns.ts"
 import type { ColumnIndex } from "../filters.ts"
 import { type InputFormat, sizeOf, splitPoint } from "../input/bytes.ts"
@@ -56,7 +57,7 @@ export const startScanWorker = (): ScanWorker => {
     pending = null
   }
   const spawn = () => {
-    const created = new Worker(new URL("./scanWorker.ts", import.meta.url).href)
+    const created = new Worker(projectPath("plugins/sirene/parallel/scanWorker.ts"))
     created.onmessage = (event: MessageEvent<ScanReply>) => {
       const reply = event.data
       if (reply.kind === "failed") fail(new Error(reply.error))

@@ -8,6 +8,8 @@
  * previous one, so this thread builds row group N+1 while the worker encodes N, and no more than one
  * row group waits in between (memory stays at about two row groups, whatever the file's size).
  */
+
+import { projectPath } from "../../../../core/ProjectRoot.ts"
 import { type EncoderReply, type EncoderRequest, transferable } from "./protocol.ts"
 
 /** The worker failed, exited, or could not encode what it was sent. */
@@ -32,7 +34,7 @@ const failAll = (error: Error) => {
 }
 
 const spawn = (): Worker => {
-  const created = new Worker(new URL("./encodeWorker.ts", import.meta.url).href)
+  const created = new Worker(projectPath("plugins/export/writers/encoder/encodeWorker.ts"))
   created.onmessage = (event: MessageEvent<EncoderReply>) => active.get(event.data.job)?.onReply(event.data)
   created.onerror = (event) => {
     if (worker === created) failAll(new ParquetEncoderFailed(`the Parquet encoder failed: ${event.message}`))

@@ -1,0 +1,9 @@
+#!/usr/bin/env bun
+/**
+ * The `filon` command: the prebuilt bundle when it was built from these sources (`bun run build`,
+ * decision 020), else the sources themselves. Same commands, options and outputs either way.
+ */
+import { BUNDLE_FILE, bundleIsFresh } from "./bundle.ts"
+
+if (process.env.FILON_FROM_SOURCES !== "1" && bundleIsFresh()) await import(BUNDLE_FILE)
+else await (await import("./main.ts")).runFromArgv()
