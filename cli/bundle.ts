@@ -5,15 +5,18 @@
  * The `filon` launcher runs the bundle only while its stamp matches the sources, so an edited
  * checkout never runs stale code; the sources run otherwise, as `bun cli/main.ts` always does.
  *
- * This module is imported by the launcher before anything else: node built-ins only.
+ * This module is imported by the launcher before anything else: node built-ins and ProjectRoot only.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
+import { PROJECT_ROOT } from "../core/ProjectRoot.ts"
 
-const ROOT = resolve(import.meta.dir, "..")
-export const BUNDLE_DIR = join(ROOT, "dist")
+/** Where a project's bundle stamp is. */
+const stampFileOf = (root: string) => join(root, "dist", "filon.stamp")
+
+export const BUNDLE_DIR = join(PROJECT_ROOT, "dist")
 export const BUNDLE_FILE = join(BUNDLE_DIR, "filon.js")
-export const STAMP_FILE = join(BUNDLE_DIR, "filon.stamp")
+export const STAMP_FILE = stampFileOf(PROJECT_ROOT)
 
 /** What the bundle is built from: the code folders, and the manifest and lockfile that pin the packages. */
 const SOURCE_DIRS = ["core", "plugins", "cli", "server"]
@@ -24,7 +27,7 @@ const BUNDLED = /\.(ts|js|json)$/
  * A fingerprint of the sources: every bundled file's path, size and modification time. Stat only,
  * no reads: about 2 ms for the ~450 files (an edit, a checkout or a new file all change it).
  */
-export const sourceStamp = (root = ROOT): string => {
+export const sourceStamp = (root = PROJECT_ROOT): string => {
   const entries: string[] = []
   const visit = (dir: string) => {
     for (const entry of readdirSync(join(root, dir), { withFileTypes: true }).sort((a, b) =>
@@ -50,9 +53,9 @@ const describe = (root: string, path: string) => {
 }
 
 /** Whether dist/filon.js was built from the sources as they are now. */
-export const bundleIsFresh = (root = ROOT): boolean => {
+export const bundleIsFresh = (root = PROJECT_ROOT): boolean => {
   try {
-    return readFileSync(join(root, "dist", "filon.stamp"), "utf8").trim() === sourceStamp(root)
+    return readFileSync(stampFileOf(root), "utf8").trim() === sourceStamp(root)
   } catch {
     return false
   }

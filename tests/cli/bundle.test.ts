@@ -13,9 +13,9 @@ import {
   type SireneStub,
   startSireneStub
 } from "../../examples/filon-plugin-registry-api/tests/stub.ts"
+import { runRegistryJob, SAMPLE } from "../examples/registryJob.ts"
 import { repoRoot, spawnCli, tempDirs } from "./support.ts"
 
-const SAMPLE = join(repoRoot, "plugins", "sirene", "sample")
 const dirs = tempDirs("bundle")
 
 beforeAll(async () => {
@@ -71,24 +71,7 @@ describe("the bundled command line", () => {
     const stub: SireneStub = startSireneStub(key, answerByLastDigit)
     try {
       const out = dirs.make("plugin")
-      const run = await spawnCli(
-        [
-          "run-profile",
-          "--job",
-          join(repoRoot, "examples", "filon-plugin-registry-api", "jobs", "registry.job.yaml"),
-          "--input",
-          SAMPLE,
-          "--out",
-          out,
-          "--set",
-          "enrich.registry.requests_per_minute=60000",
-          "--json"
-        ],
-        {
-          entry: "dist/filon.js",
-          env: { FILON_INSEE_BASE_URL: stub.baseUrl, FILON_INSEE_API_KEY: key, FILON_DATA_DIR: join(out, "data") }
-        }
-      )
+      const run = await runRegistryJob(out, stub, key, "dist/filon.js")
       expect({ code: run.code, stderr: run.code === 0 ? "" : run.stderr.slice(-2000) }).toEqual({ code: 0, stderr: "" })
       const summary = JSON.parse(run.stdout)
       const step = summary.steps.find((candidate: { name: string }) => candidate.name === "enrich.registry")

@@ -65,6 +65,9 @@ export const runBuiltinCli = async (argv: ReadonlyArray<string>, cwd: string): P
   return { code, stdout: io.stdout.join(""), stderr: io.stderr.join("") }
 }
 
+/** How a test starts `filon`: the sources, the launcher, or the bundle itself. */
+export type CliEntry = "cli/main.ts" | "cli/filon.ts" | "dist/filon.js"
+
 /**
  * Runs `bun cli/main.ts <argv>` as a real process from the repository root; `entry` runs the `filon`
  * launcher (cli/filon.ts) or the bundle (dist/filon.js, `bun run build`) instead (decision 020).
@@ -74,7 +77,7 @@ export const spawnCli = async (
   options: {
     readonly cwd?: string
     readonly env?: Record<string, string | undefined>
-    readonly entry?: "cli/main.ts" | "cli/filon.ts" | "dist/filon.js"
+    readonly entry?: CliEntry
   } = {}
 ): Promise<CliResult> => {
   const child = Bun.spawn(["bun", join(repoRoot, options.entry ?? "cli/main.ts"), ...argv], {

@@ -10,12 +10,10 @@ import {
   type SireneStub,
   startSireneStub
 } from "../../examples/filon-plugin-registry-api/tests/stub.ts"
-import { type CliResult, repoRoot, spawnCli, tempDirs } from "../cli/support.ts"
+import { type CliResult, spawnCli, tempDirs } from "../cli/support.ts"
 import { readCsvTable } from "../plugins/quick/support.ts"
+import { EXAMPLE, REGISTRY_JOB, runRegistryJob } from "./registryJob.ts"
 
-const EXAMPLE = join(repoRoot, "examples", "filon-plugin-registry-api")
-const JOB = join(EXAMPLE, "jobs", "registry.job.yaml")
-const SAMPLE = join(repoRoot, "plugins", "sirene", "sample")
 const KEY = "insee-stub-key-7c1d93"
 
 const dirs = tempDirs("registry-api")
@@ -26,21 +24,7 @@ let run: CliResult
 beforeAll(async () => {
   stub = startSireneStub(KEY, answerByLastDigit)
   out = dirs.make("run")
-  run = await spawnCli(
-    [
-      "run-profile",
-      "--job",
-      JOB,
-      "--input",
-      SAMPLE,
-      "--out",
-      out,
-      "--set",
-      "enrich.registry.requests_per_minute=60000",
-      "--json"
-    ],
-    { env: { FILON_INSEE_BASE_URL: stub.baseUrl, FILON_INSEE_API_KEY: KEY, FILON_DATA_DIR: join(out, "data") } }
-  )
+  run = await runRegistryJob(out, stub, KEY)
 }, 120_000)
 
 afterAll(async () => {
@@ -99,7 +83,7 @@ describe("the example plugin's job through the CLI", () => {
   })
 
   it("is listed by `filon plugins --job` with its version and where it came from", async () => {
-    const listed = await spawnCli(["plugins", "--job", JOB, "--json"])
+    const listed = await spawnCli(["plugins", "--job", REGISTRY_JOB, "--json"])
     expect(listed.code).toBe(0)
     const plugin = JSON.parse(listed.stdout).plugins.find(
       (candidate: { id: string }) => candidate.id === "registry-api"
