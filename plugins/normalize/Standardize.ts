@@ -3,8 +3,9 @@
  * cannot be used (rejected by the collector, or failing their checksums here) go to
  * normalized/rejects.csv with file, line and reason; nothing is dropped silently.
  *
- * Two passes over the input, both streaming: the first writes normalized.parquet, rejects.csv and
- * the summary; the second passes the records on. Standardising is cheap; holding rows is not.
+ * One streaming pass over the input: the kept records go to the runner and, through a bounded
+ * broadcast, to normalized.parquet; rejects and figures are gathered on the way and written at the
+ * end. Standardising is cheap; holding rows is not.
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"

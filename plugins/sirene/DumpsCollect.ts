@@ -16,6 +16,8 @@ import { departmentsOfRegion } from "../normalize/rules/geo.ts"
 import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "./columns.ts"
 import { columnIndexOf, compileFilter } from "./filters.ts"
 import { type InputFile, listInputs, readCompanyList } from "./input/files.ts"
+import { type JoinedUnits, unitsUnion } from "./joinedUnits.ts"
+import { type KeptRows, keptConcat } from "./keptRows.ts"
 import {
   type ScanWorker,
   scanEstablishmentsParallel,
@@ -23,7 +25,6 @@ import {
   startScanWorker
 } from "./parallel/parallelScan.ts"
 import {
-  type FieldsOf,
   type KeptRow,
   type RawFields,
   type Reject,
@@ -143,7 +144,7 @@ const collectWith = async (
   }
   const list = lists.length > 0 ? await readCompanyList(lists) : undefined
   const stats: ScanStats = { lines: 0, bytes: 0 }
-  const kept: KeptRow[] = []
+  const kept: KeptRows[] = []
   const rejects: Reject[] = [...(list?.rejects ?? [])]
   const filter = (file: InputFile) =>
     compileFilter(filters, columnIndexOf(file.header), (region) => departmentsOfRegion(region))
@@ -167,15 +168,16 @@ const collectWith = async (
           ...(parallel.threshold !== undefined ? { parallelThreshold: parallel.threshold } : {})
         })
       : await scanEstablishments(scan)
-    kept.push(...result.kept)
+    kept.push(result.kept)
     rejects.push(...result.rejects)
     stats.lines += fileStats.lines
     log(
       `${basename(file.path)}: ${fileStats.lines} lines, ${result.kept.length} kept (${list ? "company list" : compiled.description}), ${result.rejects.length} rejected`
     )
   }
-  const sirens = new Set(kept.map((row) => row.siren))
-  const units = new Map<string, FieldsOf>()
+  const sirens = new Set<string>()
+  for (const part of kept) for (const siren of part.sirens()) sirens.add(siren)
+  const unitParts: JoinedUnits[] = []
   const unitRejects = new Map<string, Reject>()
   for (const file of legalUnits) {
     const fileStats: ScanStats = { lines: 0, bytes: 0 }
@@ -186,7 +188,7 @@ const collectWith = async (
           ...(parallel.threshold !== undefined ? { parallelThreshold: parallel.threshold } : {})
         })
       : await scanLegalUnits(scan)
-    for (const [siren, unit] of result.units) units.set(siren, unit)
+    unitParts.push(result.units)
     for (const [siren, reject] of result.rejects) unitRejects.set(siren, reject)
     stats.lines += fileStats.lines
     log(`${basename(file.path)}: ${fileStats.lines} lines, ${result.units.size} legal units joined`)
@@ -196,7 +198,14 @@ const collectWith = async (
     !list &&
     compileFilter(filters, columnIndexOf(establishments[0]!.header), () => []).activeLegalUnit
   return {
-    records: buildRecords({ kept, units, unitRejects, rejects, list, activeUnitsOnly }),
+    records: buildRecords({
+      kept: keptConcat(kept),
+      units: unitsUnion(unitParts),
+      unitRejects,
+      rejects,
+      list,
+      activeUnitsOnly
+    }),
     lines: stats.lines,
     seconds: (performance.now() - started) / 1000
   }
@@ -209,8 +218,8 @@ const collectWith = async (
  * the runner with bounded memory.
  */
 function* buildRecords(parts: {
-  readonly kept: KeptRow[]
-  readonly units: ReadonlyMap<string, FieldsOf>
+  readonly kept: KeptRows
+  readonly units: JoinedUnits
   readonly unitRejects: ReadonlyMap<string, Reject>
   readonly rejects: Reject[]
   readonly list: Awaited<ReturnType<typeof readCompanyList>> | undefined
@@ -226,9 +235,8 @@ function* buildRecords(parts: {
       yield rejectRecord(rejects[nextReject++]!)
   }
   const found = new Set<string>()
-  for (let i = 0; i < kept.length; i++) {
-    const row = kept[i]!
-    kept[i] = undefined as never // let the row go once its record exists
+  // Each row is handed out once and let go once its record exists.
+  for (const row of kept) {
     const unitFields = units.get(row.siren)
     if (!unitFields) {
       const unreadable = unitRejects.get(row.siren)

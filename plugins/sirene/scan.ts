@@ -11,6 +11,9 @@ import type { CompiledFilter } from "./filters.ts"
 import { csvChunks, fileChunks, type InputFormat, lineBlocks } from "./input/bytes.ts"
 import { parquetRowBatches, rowAsLine } from "./input/parquet.ts"
 import type { Header } from "./input/roles.ts"
+import { type JoinedUnits, unitsOfMap, unitsPacked } from "./joinedUnits.ts"
+import { type KeptRows, keptArray, keptPacked } from "./keptRows.ts"
+import { LOCAL_SEGMENT, linePacker } from "./packedLines.ts"
 
 export type RejectReason =
   | "broken_quoting"
@@ -86,8 +89,8 @@ const singleByteDecoder = new TextDecoder("windows-1252")
 
 /**
  * Decodes kept lines on demand: a kept line waits as its bytes alone (a few hundred bytes, where
- * decoded columns take kilobytes) — a copy made by the scan, or a view of a scan worker's arena —
- * and is split again when its record is built. `decoderOf(header, names)(line)` is that line's `fields`.
+ * decoded columns take kilobytes), packed with the others (`packedLines.ts`), and is split again when
+ * its record is built. `decoderOf(header, names)(line)` is that line's `fields`.
  */
 export const decoderOf = (header: Header, names: ReadonlyArray<string>) => {
   const wanted = columnsOf(header, names)
@@ -107,9 +110,6 @@ export const decoderOf = (header: Header, names: ReadonlyArray<string>) => {
       return decodeFields(line, own, ownQuoted, wanted, into)
     }
 }
-
-// A real copy: on a Buffer, slice() is a view, and the block it points into is reused for the next read.
-const copyOf = (bytes: Uint8Array, start: number, end: number) => new Uint8Array(bytes.subarray(start, end))
 
 export interface ScanStats {
   lines: number
@@ -234,21 +234,22 @@ export interface EstablishmentScan {
   readonly stats: ScanStats
 }
 
-/** Establishments kept by the filter (or whose SIRET is in `sirets`), with their raw fields. */
+/**
+ * Establishments kept by the filter (or whose SIRET is in `sirets`), with their raw fields. Kept CSV
+ * lines wait packed (see `packedLines.ts`) and become rows when the join takes them.
+ */
 export const scanEstablishments = async (
   options: EstablishmentScan
-): Promise<{ kept: KeptRow[]; rejects: Reject[] }> => {
+): Promise<{ kept: KeptRows; rejects: Reject[] }> => {
   const { file, header } = options
-  const kept: KeptRow[] = []
   if (options.format === "parquet") {
+    const kept: KeptRow[] = []
     await scanParquetEstablishments(options, columnsOf(header, ESTABLISHMENT_COLUMNS), kept)
-    return { kept, rejects: [] }
+    return { kept: keptArray(kept), rejects: [] }
   }
-  const decode = decoderOf(header, ESTABLISHMENT_COLUMNS)
-  const rejects = await scanEstablishmentLines(options, (bytes, start, end, line, siren) =>
-    kept.push({ file, line, siren, fields: decode(copyOf(bytes, start, end)) })
-  )
-  return { kept, rejects }
+  const packer = linePacker(LOCAL_SEGMENT)
+  const rejects = await scanEstablishmentLines(options, packer.add)
+  return { kept: keptPacked(packer.pack().packed, file, decoderOf(header, ESTABLISHMENT_COLUMNS)), rejects }
 }
 
 /** The CSV scan of scanEstablishments: kept lines go to `keep`, rejected ones are returned. */
@@ -298,20 +299,18 @@ export interface LegalUnitScan {
   readonly stats: ScanStats
 }
 
-/** Legal units whose SIREN is in `sirens`, by SIREN. */
+/** Legal units whose SIREN is in `sirens`, by SIREN; their CSV lines wait packed until the join. */
 export const scanLegalUnits = async (
   options: LegalUnitScan
-): Promise<{ units: Map<string, FieldsOf>; rejects: Map<string, Reject> }> => {
+): Promise<{ units: JoinedUnits; rejects: Map<string, Reject> }> => {
   const { header } = options
   if (options.format === "parquet") {
-    return { units: await parquetLegalUnits(options, columnsOf(header, LEGAL_UNIT_COLUMNS)), rejects: new Map() }
+    const units = await parquetLegalUnits(options, columnsOf(header, LEGAL_UNIT_COLUMNS))
+    return { units: unitsOfMap(units), rejects: new Map() }
   }
-  const units = new Map<string, FieldsOf>()
-  const decode = decoderOf(header, LEGAL_UNIT_COLUMNS)
-  const rejects = await scanLegalUnitLines(options, (bytes, start, end, _line, siren) =>
-    units.set(siren, decode(copyOf(bytes, start, end)))
-  )
-  return { units, rejects }
+  const packer = linePacker(LOCAL_SEGMENT)
+  const rejects = await scanLegalUnitLines(options, packer.add)
+  return { units: unitsPacked(packer.pack().packed, decoderOf(header, LEGAL_UNIT_COLUMNS)), rejects }
 }
 
 /** The CSV scan of scanLegalUnits: wanted units go to `keep`, unreadable ones are returned by SIREN. */

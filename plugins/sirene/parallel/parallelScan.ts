@@ -9,11 +9,11 @@ import { projectPath } from "../../../core/ProjectRoot.ts"
 import { ESTABLISHMENT_COLUMNS, LEGAL_UNIT_COLUMNS } from "../columns.ts"
 import type { ColumnIndex } from "../filters.ts"
 import { type InputFormat, sizeOf, splitPoint } from "../input/bytes.ts"
+import { type JoinedUnits, unitsPacked, unitsUnion } from "../joinedUnits.ts"
+import { type KeptRows, keptConcat, keptPacked } from "../keptRows.ts"
 import {
   decoderOf,
   type EstablishmentScan,
-  type FieldsOf,
-  type KeptRow,
   type LegalUnitScan,
   type Reject,
   type ScanRange,
@@ -21,7 +21,6 @@ import {
   scanEstablishments,
   scanLegalUnits
 } from "../scan.ts"
-import { unpackLines } from "./packedLines.ts"
 import type { ScanReply, ScanRequest } from "./protocol.ts"
 
 /**
@@ -139,7 +138,7 @@ export const scanEstablishmentsParallel = async (
     readonly columnIndex: ColumnIndex
     readonly parallelThreshold?: number
   }
-): Promise<{ kept: KeptRow[]; rejects: Reject[] }> => {
+): Promise<{ kept: KeptRows; rejects: Reject[] }> => {
   const { file, header } = options
   // A sample stops at its first rows, and a company list's SIRETs are a set of strings to send.
   const halves =
@@ -156,20 +155,17 @@ export const scanEstablishmentsParallel = async (
   )
   // The second half's line 1 follows the first half's lines, header included.
   const offset = stats.lines + 1
-  const decode = decoderOf(header, ESTABLISHMENT_COLUMNS)
-  unpackLines(reply.kept, (line, siren, bytes) =>
-    result.kept.push({ file, line: line + offset, siren, fields: decode(bytes) })
-  )
+  const second = keptPacked(reply.kept, file, decoderOf(header, ESTABLISHMENT_COLUMNS), offset)
   for (const reject of reply.rejects) result.rejects.push({ ...reject, line: reject.line + offset })
   addStats(options.stats, stats, reply.stats)
-  return result
+  return { kept: keptConcat([result.kept, second]), rejects: result.rejects }
 }
 
 /** scanLegalUnits, in two halves when it pays. */
 export const scanLegalUnitsParallel = async (
   worker: ScanWorker,
   options: Omit<LegalUnitScan, "range"> & { readonly parallelThreshold?: number }
-): Promise<{ units: Map<string, FieldsOf>; rejects: Map<string, Reject> }> => {
+): Promise<{ units: JoinedUnits; rejects: Map<string, Reject> }> => {
   const { file, header, sirens } = options
   const halves = await halvesOf(file, options.format, options.parallelThreshold)
   if (!halves) return scanLegalUnits(options)
@@ -189,10 +185,9 @@ export const scanLegalUnitsParallel = async (
     ])
   )
   const offset = stats.lines + 1
-  const decode = decoderOf(header, LEGAL_UNIT_COLUMNS)
-  // Set in file order, as the single-thread scan does: a SIREN found twice keeps its last line.
-  unpackLines(reply.units, (_line, siren, bytes) => result.units.set(siren, decode(bytes)))
+  // The second half answers first, as a Map filled in file order would: a SIREN found twice keeps its last line.
+  const second = unitsPacked(reply.units, decoderOf(header, LEGAL_UNIT_COLUMNS))
   for (const [siren, reject] of reply.rejects) result.rejects.set(siren, { ...reject, line: reject.line + offset })
   addStats(options.stats, stats, reply.stats)
-  return result
+  return { units: unitsUnion([result.units, second]), rejects: result.rejects }
 }

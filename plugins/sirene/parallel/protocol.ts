@@ -5,8 +5,8 @@
 import type { Job } from "../../../core/Job.ts"
 import type { ColumnIndex } from "../filters.ts"
 import type { Header } from "../input/roles.ts"
+import type { PackedLines } from "../packedLines.ts"
 import type { Reject, ScanRange, ScanStats } from "../scan.ts"
-import type { PackedLines } from "./packedLines.ts"
 
 export interface EstablishmentsRequest {
   readonly kind: "establishments"

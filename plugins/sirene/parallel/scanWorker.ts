@@ -5,8 +5,8 @@
  */
 import { departmentsOfRegion } from "../../normalize/rules/geo.ts"
 import { compileFilter } from "../filters.ts"
+import { linePacker } from "../packedLines.ts"
 import { scanEstablishmentLines, scanLegalUnitLines } from "../scan.ts"
-import { linePacker } from "./packedLines.ts"
 import type { EstablishmentsRequest, LegalUnitsRequest, ScanReply, ScanRequest } from "./protocol.ts"
 
 declare const self: Worker

@@ -1,7 +1,10 @@
 /**
- * Kept lines as a scan worker sends them back: their bytes packed end to end in a few large
- * buffers (transferred, not copied), line numbers and ends in typed arrays, SIRENs as strings. A
- * thousand small objects would each be cloned; this is a handful of buffers whatever the count.
+ * Kept lines packed: their bytes end to end in a few large buffers, line numbers and ends in typed
+ * arrays, SIRENs as strings. A scan worker sends them back this way (the buffers transferred, not
+ * copied: a thousand small objects would each be cloned), and this thread's own scans hold their
+ * kept lines this way until the join. A line kept as an object of its own (a copy of its bytes in
+ * a buffer of its own, a decoding closure, a row object) took about 0.7 KB besides its bytes:
+ * 324k kept establishments held 225 MB and took 1.61 s to scan, against 139 MB and 1.25 s packed.
  */
 
 export interface PackedLines {
@@ -14,11 +17,16 @@ export interface PackedLines {
 }
 
 const FIRST_SEGMENT = 1024 * 1024
-/** Segments stop doubling here: offsets stay far from Int32 limits, and growing never copies what is packed. */
-const LARGEST_SEGMENT = 64 * 1024 * 1024
+/**
+ * Segments stop doubling here: offsets stay far from Int32 limits, and growing never copies what is
+ * packed. A worker's lines cross threads as few buffers; this thread's own scans stop at 4 MiB, so the
+ * room left in the last segment stays small.
+ */
+export const LARGEST_SEGMENT = 64 * 1024 * 1024
+export const LOCAL_SEGMENT = 4 * 1024 * 1024
 
 /** Packs lines as they are kept; `pack()` ends it and lists the buffers to transfer. */
-export const linePacker = () => {
+export const linePacker = (largestSegment = LARGEST_SEGMENT) => {
   const segments: Array<{ buffer: ArrayBuffer; rows: number }> = []
   const ends: number[] = []
   const lines: number[] = []
@@ -34,7 +42,7 @@ export const linePacker = () => {
       const length = end - start
       if (used + length > segment.length) {
         seal()
-        const size = Math.min(LARGEST_SEGMENT, Math.max(FIRST_SEGMENT, segment.length * 2))
+        const size = Math.min(largestSegment, Math.max(FIRST_SEGMENT, segment.length * 2))
         segment = new Uint8Array(Math.max(size, length))
         used = 0
         rows = 0
@@ -53,23 +61,6 @@ export const linePacker = () => {
         packed,
         transfer: [...segments.map(({ buffer }) => buffer), packed.ends.buffer, packed.lines.buffer]
       }
-    }
-  }
-}
-
-/** Calls `take` for each packed line, in order, with a view of its bytes (no copy). */
-export const unpackLines = (
-  packed: PackedLines,
-  take: (line: number, siren: string, bytes: Uint8Array) => void
-): void => {
-  let row = 0
-  for (const { buffer, rows } of packed.segments) {
-    const bytes = new Uint8Array(buffer)
-    let start = 0
-    for (const last = row + rows; row < last; row++) {
-      const end = packed.ends[row]!
-      take(packed.lines[row]!, packed.sirens[row]!, bytes.subarray(start, end))
-      start = end
     }
   }
 }

@@ -1,0 +1,84 @@
+/**
+ * The legal units a scan found for the kept establishments, by SIREN, until the join. Their lines
+ * wait packed (see `packedLines.ts`); a unit's columns are decoded when an establishment asks for it.
+ * As with a Map filled in file order, a SIREN found twice answers with its last line.
+ */
+import type { PackedLines } from "./packedLines.ts"
+import type { FieldsOf } from "./scan.ts"
+
+export interface JoinedUnits {
+  /** Distinct SIRENs found. */
+  readonly size: number
+  get(siren: string): FieldsOf | undefined
+  /** The distinct SIRENs found. */
+  sirens(): Iterable<string>
+  /** Every unit, in the order a Map filled in file order lists them (for tests and checks). */
+  entries(): Map<string, FieldsOf>
+}
+
+/** Units already decoded (a Parquet stock's). */
+export const unitsOfMap = (units: ReadonlyMap<string, FieldsOf>): JoinedUnits => ({
+  size: units.size,
+  get: (siren) => units.get(siren),
+  sirens: () => units.keys(),
+  entries: () => new Map(units)
+})
+
+/** Packed legal-unit lines, decoded by `decode` on demand. */
+export const unitsPacked = (packed: PackedLines, decode: (line: Uint8Array) => FieldsOf): JoinedUnits => {
+  /** Row of each SIREN: the last line that has it, at the place of the first (Map order). */
+  const rows = new Map<string, number>()
+  packed.sirens.forEach((siren, row) => rows.set(siren, row))
+  const segmentOfRow = new Int32Array(packed.ends.length)
+  const firstRows: number[] = []
+  let row = 0
+  for (const [index, segment] of packed.segments.entries()) {
+    firstRows.push(row)
+    segmentOfRow.fill(index, row, row + segment.rows)
+    row += segment.rows
+  }
+  const fieldsOf = (row: number): FieldsOf => {
+    const segment = segmentOfRow[row]!
+    const start = row === firstRows[segment] ? 0 : packed.ends[row - 1]!
+    return decode(new Uint8Array(packed.segments[segment]!.buffer, start, packed.ends[row]! - start))
+  }
+  return {
+    size: rows.size,
+    get: (siren) => {
+      const found = rows.get(siren)
+      return found === undefined ? undefined : fieldsOf(found)
+    },
+    sirens: () => rows.keys(),
+    entries: () => new Map([...rows].map(([siren, found]) => [siren, fieldsOf(found)]))
+  }
+}
+
+/** Several scans' units (files, or halves of one), later ones answering first, as a Map filled in order would. */
+export const unitsUnion = (parts: ReadonlyArray<JoinedUnits>): JoinedUnits => {
+  if (parts.length === 1) return parts[0]!
+  const entries = () => {
+    const all = new Map<string, FieldsOf>()
+    for (const part of parts) for (const [siren, fields] of part.entries()) all.set(siren, fields)
+    return all
+  }
+  let size: number | undefined
+  return {
+    get size() {
+      if (size === undefined) {
+        const distinct = new Set<string>()
+        for (const part of parts) for (const siren of part.sirens()) distinct.add(siren)
+        size = distinct.size
+      }
+      return size
+    },
+    get: (siren) => {
+      for (let index = parts.length - 1; index >= 0; index--) {
+        const fields = parts[index]!.get(siren)
+        if (fields !== undefined) return fields
+      }
+      return undefined
+    },
+    sirens: () => entries().keys(),
+    entries
+  }
+}

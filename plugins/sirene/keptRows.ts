@@ -1,0 +1,88 @@
+/**
+ * The establishments a scan keeps, held until their legal units are joined, in scan order. Each is
+ * handed out as a row once, when the join reaches it: packed lines become rows one by one, and what
+ * was passed is let go (a packed segment once all its rows were taken), so the kept set shrinks
+ * while the records are built instead of living until the last one.
+ */
+
+import type { PackedLines } from "./packedLines.ts"
+import type { FieldsOf, KeptRow } from "./scan.ts"
+
+export interface KeptRows extends Iterable<KeptRow> {
+  readonly length: number
+  /** Each row's SIREN, in order: what the legal-units scan looks for. */
+  sirens(): Iterable<string>
+}
+
+/** Rows already built (a Parquet stock's): each entry is cleared once it was handed out. */
+export const keptArray = (rows: Array<KeptRow | undefined>): KeptRows => ({
+  length: rows.length,
+  *sirens() {
+    for (const row of rows) if (row) yield row.siren
+  },
+  *[Symbol.iterator]() {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]
+      if (row === undefined) continue
+      rows[i] = undefined
+      yield row
+    }
+  }
+})
+
+/**
+ * Packed lines of `file` as rows, their columns decoded by `decode` when the row's record is built.
+ * `lineOffset` is added to the line numbers (a worker's half of a file numbers its own lines).
+ */
+export const keptPacked = (
+  packed: PackedLines,
+  file: string,
+  decode: (line: Uint8Array) => FieldsOf,
+  lineOffset = 0
+): KeptRows => {
+  const segments: Array<ArrayBuffer | undefined> = packed.segments.map((segment) => segment.buffer)
+  /** The first row of each segment. */
+  const firstRows: number[] = []
+  let rows = 0
+  for (const segment of packed.segments) {
+    firstRows.push(rows)
+    rows += segment.rows
+  }
+  /** Rows handed out so far: iterating again goes on after them. */
+  let taken = 0
+  return {
+    length: rows,
+    sirens: () => packed.sirens,
+    *[Symbol.iterator]() {
+      for (let index = 0; index < segments.length; index++) {
+        const buffer = segments[index]
+        if (buffer === undefined) continue
+        const first = firstRows[index]!
+        const end = first + packed.segments[index]!.rows
+        const bytes = new Uint8Array(buffer)
+        while (taken < end) {
+          const row = taken++
+          yield {
+            file,
+            line: packed.lines[row]! + lineOffset,
+            siren: packed.sirens[row]!,
+            fields: decode(bytes.subarray(row === first ? 0 : packed.ends[row - 1]!, packed.ends[row]!))
+          }
+        }
+        // The rows handed out hold views of the segment: it goes once the last of them is dropped.
+        segments[index] = undefined
+      }
+    }
+  }
+}
+
+/** Several scans' rows, one after the other. */
+export const keptConcat = (parts: ReadonlyArray<KeptRows>): KeptRows => ({
+  length: parts.reduce((sum, part) => sum + part.length, 0),
+  *sirens() {
+    for (const part of parts) yield* part.sirens()
+  },
+  *[Symbol.iterator]() {
+    for (const part of parts) yield* part
+  }
+})
