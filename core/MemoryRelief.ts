@@ -133,11 +133,16 @@ export const bulkGuard = (maxRamMb: number | undefined): BulkGuard =>
 
 /** One process, one heap: the guard bulk loops share, set per run. */
 let processGuard: BulkGuard = bulkGuard(undefined)
+let processBudgetMb: number | undefined
 
 /** Sets the process-wide rule from the run's RAM budget (see `bulkGuard`). */
 export const setMemoryBudget = (maxRamMb: number | undefined) => {
   processGuard = bulkGuard(maxRamMb)
+  processBudgetMb = maxRamMb
 }
+
+/** The run's RAM budget in MiB, if it has one: writers that can trade speed or layout for memory ask. */
+export const memoryBudgetMb = (): number | undefined => processBudgetMb
 
 /** A full collection if the rule says memory grew enough since the last one. Call once per batch. */
 export const relieveMemory = (): boolean => processGuard.check()

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ParquetFile } from "parquet-wasm/node"
+import { setMemoryBudget } from "../../../core/MemoryRelief.ts"
 import {
   type ParquetColumn,
   ParquetValueInvalid,
@@ -161,6 +162,23 @@ describe("writeParquet", () => {
     )
     const employees = Array.from({ length: 120_000 }, (_, n) => n % 250).reduce((a, b) => a + b, 0)
     expect(summary).toEqual({ n: 120_000, sirets: 120_000, employees: String(employees) })
+  })
+
+  it("writes 16,384-row groups by default, and 4,096-row groups when the run has a RAM budget", async () => {
+    const rows = () => Array.from({ length: 20_000 }, (_, n) => company(n))
+    const free = join(dir, "no-budget.parquet")
+    await writeParquet(free, companyColumns, rows())
+    expect(await rowGroups(free)).toEqual([16_384, 3_616])
+    setMemoryBudget(300)
+    try {
+      const budgeted = join(dir, "budget.parquet")
+      const written = await writeParquet(budgeted, companyColumns, rows())
+      expect(await rowGroups(budgeted)).toEqual([4_096, 4_096, 4_096, 4_096, 3_616])
+      expect(written.rows).toBe(20_000)
+      expect(await readParquet(budgeted)).toEqual(await readParquet(free))
+    } finally {
+      setMemoryBudget(undefined)
+    }
   })
 
   it("honours a smaller rowGroupRows", async () => {
