@@ -164,8 +164,9 @@ export const DEFAULT_ROW_GROUP_ROWS = 16_384
 /**
  * Rows per row group when the run has a RAM budget (decision 022). A group is held three times while
  * it is written (built here, copied as IPC, decoded into parquet-wasm's memory, which never shrinks):
- * at 5M input rows, 4,096-row groups take 20-35 MB off the peak, and a 200 MiB budget that stops the
- * run with 16,384-row groups lets it finish. Files are about 10% larger, with four times the groups.
+ * at 5M input rows, 4,096-row groups take 20-35 MB off the peak, and a 200 MiB budget, which stopped
+ * every run with 16,384-row groups, usually lets it finish. Files are about 10% larger, four times
+ * the groups.
  */
 export const BUDGET_ROW_GROUP_ROWS = 4_096
 
