@@ -10,10 +10,12 @@
  * sources instead, as `bun cli/main.ts` does.
  *
  * `--ram-mb N` gives Filon's job `budgets.max_ram_mb: N`, which switches its bulk loops to the memory
- * ceiling rule (collections above 70% of N): the memory side of the dial (decision 017).
+ * ceiling rule (collections above 70% of N) and its Parquet writes to smaller row groups: the memory
+ * side of the dial (decisions 017, 022). A run the budget stops (exit 3) is counted and reported, and
+ * the figures are those of the runs that finished.
  */
 import { existsSync } from "node:fs"
-import { mkdir, rm, writeFile } from "node:fs/promises"
+import { mkdir, rename, rm, writeFile } from "node:fs/promises"
 import { join, resolve } from "node:path"
 import { buildBundle } from "../cli/build.ts"
 import { bundleIsFresh } from "../cli/bundle.ts"
@@ -36,6 +38,8 @@ interface Measure {
   readonly seconds: number
   readonly peakRssMb: number
   readonly rows: number
+  /** Why the RAM budget stopped the run, when it did (exit 3 under `--ram-mb`). */
+  readonly stoppedBy?: string
 }
 
 const median = (values: number[]) => {
@@ -44,16 +48,28 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-/** Runs a command, timing it and reading its peak resident memory from the kernel's accounting. */
-const measure = async (command: string[], rowsOf: (stdout: string) => number): Promise<Measure> => {
+/** Exit 3: a budget stopped the run. Under `--ram-mb` that is an outcome to report, not a failure. */
+const BUDGET_EXCEEDED = 3
+
+/**
+ * Runs a command, timing it and reading its peak resident memory from the kernel's accounting.
+ * `stopped` reads why a run that exited 3 was stopped (only asked for when that exit is expected).
+ */
+const measure = async (
+  command: string[],
+  rowsOf: (stdout: string) => number,
+  stopped?: (stdout: string) => string
+): Promise<Measure> => {
   const started = performance.now()
   // Exit 4: the run finished with KPIs not met, which the bench does not judge.
-  const { stdout, usage } = await runChild(command, [0, 4])
+  const { stdout, usage, code } = await runChild(command, stopped ? [0, 4, BUDGET_EXCEEDED] : [0, 4])
   const seconds = (performance.now() - started) / 1000
-  return { seconds, peakRssMb: Number(usage?.maxRSS ?? 0) / 1024 / 1024, rows: rowsOf(stdout) }
+  const peakRssMb = Number(usage?.maxRSS ?? 0) / 1024 / 1024
+  if (stopped && code === BUDGET_EXCEEDED) return { seconds, peakRssMb, rows: 0, stoppedBy: stopped(stdout) }
+  return { seconds, peakRssMb, rows: rowsOf(stdout) }
 }
 
-/** Runs a command from the project root; its stdout, and its resource usage once it has exited. */
+/** Runs a command from the project root; its stdout, exit code, and resource usage once it has exited. */
 const runChild = async (command: string[], okCodes: ReadonlyArray<number> = [0]) => {
   const child = Bun.spawn(command, { cwd: ROOT, stdout: "pipe", stderr: "pipe" })
   const [stdout, stderr, code] = await Promise.all([
@@ -62,7 +78,7 @@ const runChild = async (command: string[], okCodes: ReadonlyArray<number> = [0])
     child.exited
   ])
   if (!okCodes.includes(code)) throw new Error(`${command.join(" ")} exited ${code}\n${stderr.slice(-2000)}`)
-  return { stdout, usage: child.resourceUsage() }
+  return { stdout, code, usage: child.resourceUsage() }
 }
 
 const dataFor = async (establishments: number) => {
@@ -74,15 +90,19 @@ const dataFor = async (establishments: number) => {
   return dir
 }
 
+/** Where the last finished Filon run of a size leaves its files (for the kept-rows comparison). */
+const filonOut = (establishments: number) => join(WORK, `filon-out-${establishments}`)
+
 const filonRun = async (dir: string, establishments: number): Promise<Measure> => {
-  const out = join(WORK, `filon-out-${establishments}`)
+  // Each run writes beside the last finished one, which it replaces only if it finishes too.
+  const out = `${filonOut(establishments)}-run`
   await rm(out, { recursive: true, force: true })
   const job = join(WORK, "ingest-job.yaml")
   await writeFile(
     job,
     `niche: bench_ingest\nprofile: quick\nfilters:\n  naf_include: ["${NAF}"]\n  active_only: true\n${ramMb ? `budgets:\n  max_ram_mb: ${Number(ramMb)}\n` : ""}`
   )
-  return measure(
+  const measured = await measure(
     [
       "bun",
       fromSources ? "cli/main.ts" : "cli/filon.ts",
@@ -98,8 +118,16 @@ const filonRun = async (dir: string, establishments: number): Promise<Measure> =
     (stdout) => {
       const summary = JSON.parse(stdout) as { outputs: Array<{ path: string; rows: number | null }> }
       return summary.outputs.find((output) => output.path === "dataset.parquet")?.rows ?? 0
-    }
+    },
+    ramMb
+      ? (stdout) => (JSON.parse(stdout) as { stopped_by?: { message?: string } }).stopped_by?.message ?? "exit 3"
+      : undefined
   )
+  if (measured.stoppedBy === undefined) {
+    await rm(filonOut(establishments), { recursive: true, force: true })
+    await rename(out, filonOut(establishments))
+  }
+  return measured
 }
 
 const duckdbRun = async (dir: string, establishments: number): Promise<Measure> => {
@@ -123,7 +151,7 @@ const keptDifference = async (establishments: number): Promise<KeptDifference> =
   const { stdout } = await runChild([
     "bun",
     "bench/sirene/kept-difference.ts",
-    join(WORK, `filon-out-${establishments}`),
+    filonOut(establishments),
     join(WORK, `duckdb-out-${establishments}.parquet`)
   ])
   return JSON.parse(stdout) as KeptDifference
@@ -152,14 +180,28 @@ for (const establishments of sizes) {
       filon.push(await filonRun(dir, establishments))
     }
   }
+  // Runs the RAM budget stopped are reported apart; the figures are those of the runs that finished.
+  const stopped = filon.filter((measure) => measure.stoppedBy !== undefined)
+  const finished = filon.flatMap((measure, i) => (measure.stoppedBy === undefined ? [{ measure, i }] : []))
+  if (stopped.length > 0) {
+    console.log(
+      `${establishments.toLocaleString("en").padStart(10)} establishments | ${stopped.length} of ${filon.length} Filon runs stopped by the RAM budget (peaks ${stopped.map((m) => m.peakRssMb.toFixed(0)).join(", ")} MiB): ${stopped.map((m) => m.stoppedBy).join("; ")}`
+    )
+  }
+  if (finished.length === 0) {
+    results.push({ establishments, finished_runs: 0, stopped_runs: stopped.length })
+    continue
+  }
+  const filonFinished = finished.map(({ measure }) => measure)
   const row = {
     establishments,
-    kept_rows: { filon: filon[0]!.rows, duckdb: duckdb[0]!.rows },
+    ...(ramMb ? { finished_runs: finished.length, stopped_runs: stopped.length } : {}),
+    kept_rows: { filon: filonFinished[0]!.rows, duckdb: duckdb[0]!.rows },
     kept_difference: await keptDifference(establishments),
     filon: {
-      seconds: median(filon.map((m) => m.seconds)),
+      seconds: median(filonFinished.map((m) => m.seconds)),
       rows_per_s: 0,
-      peak_rss_mb: median(filon.map((m) => m.peakRssMb))
+      peak_rss_mb: median(filonFinished.map((m) => m.peakRssMb))
     },
     duckdb: {
       seconds: median(duckdb.map((m) => m.seconds)),
@@ -168,14 +210,14 @@ for (const establishments of sizes) {
     },
     ratio: 0,
     // Each pair ran back to back: their ratios show how much of the spread is this machine's drift.
-    pair_ratios: filon.map((measure, i) => Math.round((duckdb[i]!.seconds / measure.seconds) * 100) / 100)
+    pair_ratios: finished.map(({ measure, i }) => Math.round((duckdb[i]!.seconds / measure.seconds) * 100) / 100)
   }
   row.filon.rows_per_s = Math.round(establishments / row.filon.seconds)
   row.duckdb.rows_per_s = Math.round(establishments / row.duckdb.seconds)
   row.ratio = Math.round((row.duckdb.seconds / row.filon.seconds) * 100) / 100
   results.push(row)
   console.log(
-    `${establishments.toLocaleString("en").padStart(10)} establishments | Filon ${row.filon.seconds.toFixed(2)} s, ${row.filon.rows_per_s.toLocaleString("en")} rows/s, ${row.filon.peak_rss_mb.toFixed(0)} MB | DuckDB ${row.duckdb.seconds.toFixed(2)} s, ${row.duckdb.rows_per_s.toLocaleString("en")} rows/s, ${row.duckdb.peak_rss_mb.toFixed(0)} MB | ratio ${row.ratio.toFixed(2)} (DuckDB time / Filon time; pairs ${row.pair_ratios.map((r) => r.toFixed(2)).join(", ")}) | kept ${row.kept_rows.filon} vs ${row.kept_rows.duckdb}`
+    `${establishments.toLocaleString("en").padStart(10)} establishments | Filon ${row.filon.seconds.toFixed(2)} s, ${row.filon.rows_per_s.toLocaleString("en")} rows/s, ${row.filon.peak_rss_mb.toFixed(0)} MB | DuckDB ${row.duckdb.seconds.toFixed(2)} s, ${row.duckdb.rows_per_s.toLocaleString("en")} rows/s, ${row.duckdb.peak_rss_mb.toFixed(0)} MB | ratio ${row.ratio.toFixed(2)} (DuckDB time / Filon time; pairs ${row.pair_ratios.map((r) => r.toFixed(2)).join(", ")}) | kept ${row.kept_rows.filon} vs ${row.kept_rows.duckdb}${ramMb ? ` | ${finished.length} of ${filon.length} runs finished under ${ramMb} MiB` : ""}`
   )
   const difference = row.kept_difference
   const reasons = Object.entries(difference.by_reason)
