@@ -90,6 +90,15 @@ const dataFor = async (establishments: number) => {
   return dir
 }
 
+/** Why a run that exited 3 stopped, from its JSON summary when it printed one. */
+const stopReason = (stdout: string): string => {
+  try {
+    return (JSON.parse(stdout) as { stopped_by?: { message?: string } }).stopped_by?.message ?? "exit 3"
+  } catch {
+    return "exit 3"
+  }
+}
+
 /** Where the last finished Filon run of a size leaves its files (for the kept-rows comparison). */
 const filonOut = (establishments: number) => join(WORK, `filon-out-${establishments}`)
 
@@ -119,9 +128,7 @@ const filonRun = async (dir: string, establishments: number): Promise<Measure> =
       const summary = JSON.parse(stdout) as { outputs: Array<{ path: string; rows: number | null }> }
       return summary.outputs.find((output) => output.path === "dataset.parquet")?.rows ?? 0
     },
-    ramMb
-      ? (stdout) => (JSON.parse(stdout) as { stopped_by?: { message?: string } }).stopped_by?.message ?? "exit 3"
-      : undefined
+    ramMb ? stopReason : undefined
   )
   if (measured.stoppedBy === undefined) {
     await rm(filonOut(establishments), { recursive: true, force: true })
@@ -193,6 +200,8 @@ for (const establishments of sizes) {
     continue
   }
   const filonFinished = finished.map(({ measure }) => measure)
+  // DuckDB's figures are those of the pairs whose Filon run finished, so the two compare like for like.
+  const duckdbPaired = finished.map(({ i }) => duckdb[i]!)
   const row = {
     establishments,
     ...(ramMb ? { finished_runs: finished.length, stopped_runs: stopped.length } : {}),
@@ -204,9 +213,9 @@ for (const establishments of sizes) {
       peak_rss_mb: median(filonFinished.map((m) => m.peakRssMb))
     },
     duckdb: {
-      seconds: median(duckdb.map((m) => m.seconds)),
+      seconds: median(duckdbPaired.map((m) => m.seconds)),
       rows_per_s: 0,
-      peak_rss_mb: median(duckdb.map((m) => m.peakRssMb))
+      peak_rss_mb: median(duckdbPaired.map((m) => m.peakRssMb))
     },
     ratio: 0,
     // Each pair ran back to back: their ratios show how much of the spread is this machine's drift.

@@ -62,12 +62,11 @@ export const unitsUnion = (parts: ReadonlyArray<JoinedUnits>): JoinedUnits => {
     return all
   }
   let size: number | undefined
-  return {
+  const union: JoinedUnits = {
     get size() {
       if (size === undefined) {
-        const distinct = new Set<string>()
-        for (const part of parts) for (const siren of part.sirens()) distinct.add(siren)
-        size = distinct.size
+        size = 0
+        for (const _ of union.sirens()) size++
       }
       return size
     },
@@ -78,7 +77,16 @@ export const unitsUnion = (parts: ReadonlyArray<JoinedUnits>): JoinedUnits => {
       }
       return undefined
     },
-    sirens: () => entries().keys(),
+    *sirens() {
+      const seen = new Set<string>()
+      for (const part of parts)
+        for (const siren of part.sirens()) {
+          if (seen.has(siren)) continue
+          seen.add(siren)
+          yield siren
+        }
+    },
     entries
   }
+  return union
 }

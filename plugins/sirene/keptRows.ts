@@ -8,27 +8,30 @@
 import type { PackedLines } from "./packedLines.ts"
 import type { FieldsOf, KeptRow } from "./scan.ts"
 
+/** `length` and `sirens()` count every row, whether handed out yet or not. */
 export interface KeptRows extends Iterable<KeptRow> {
   readonly length: number
   /** Each row's SIREN, in order: what the legal-units scan looks for. */
   sirens(): Iterable<string>
 }
 
-/** Rows already built (a Parquet stock's): each entry is cleared once it was handed out. */
-export const keptArray = (rows: Array<KeptRow | undefined>): KeptRows => ({
-  length: rows.length,
-  *sirens() {
-    for (const row of rows) if (row) yield row.siren
-  },
-  *[Symbol.iterator]() {
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]
-      if (row === undefined) continue
-      rows[i] = undefined
-      yield row
+/** Rows already built (a Parquet stock's), taken over: each entry is cleared once it was handed out. */
+export const keptArray = (built: KeptRow[]): KeptRows => {
+  const rows: Array<KeptRow | undefined> = built
+  const sirens = built.map((row) => row.siren)
+  return {
+    length: rows.length,
+    sirens: () => sirens,
+    *[Symbol.iterator]() {
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]
+        if (row === undefined) continue
+        rows[i] = undefined
+        yield row
+      }
     }
   }
-})
+}
 
 /**
  * Packed lines of `file` as rows, their columns decoded by `decode` when the row's record is built.
@@ -40,33 +43,37 @@ export const keptPacked = (
   decode: (line: Uint8Array) => FieldsOf,
   lineOffset = 0
 ): KeptRows => {
+  // Only these are kept, never `packed` itself: it holds every segment's buffer.
+  const { ends, lines, sirens } = packed
   const segments: Array<ArrayBuffer | undefined> = packed.segments.map((segment) => segment.buffer)
-  /** The first row of each segment. */
+  /** The first row of each segment, and one past its last. */
   const firstRows: number[] = []
+  const endRows: number[] = []
   let rows = 0
   for (const segment of packed.segments) {
     firstRows.push(rows)
     rows += segment.rows
+    endRows.push(rows)
   }
   /** Rows handed out so far: iterating again goes on after them. */
   let taken = 0
   return {
     length: rows,
-    sirens: () => packed.sirens,
+    sirens: () => sirens,
     *[Symbol.iterator]() {
       for (let index = 0; index < segments.length; index++) {
         const buffer = segments[index]
         if (buffer === undefined) continue
         const first = firstRows[index]!
-        const end = first + packed.segments[index]!.rows
+        const end = endRows[index]!
         const bytes = new Uint8Array(buffer)
         while (taken < end) {
           const row = taken++
           yield {
             file,
-            line: packed.lines[row]! + lineOffset,
-            siren: packed.sirens[row]!,
-            fields: decode(bytes.subarray(row === first ? 0 : packed.ends[row - 1]!, packed.ends[row]!))
+            line: lines[row]! + lineOffset,
+            siren: sirens[row]!,
+            fields: decode(bytes.subarray(row === first ? 0 : ends[row - 1]!, ends[row]!))
           }
         }
         // The rows handed out hold views of the segment: it goes once the last of them is dropped.

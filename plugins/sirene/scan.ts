@@ -45,7 +45,7 @@ export interface KeptRow {
   readonly file: string
   readonly line: number
   readonly siren: string
-  /** The row's columns, decoded on demand: a kept CSV line waits as a compact copy of its bytes. */
+  /** The row's columns, decoded on demand: a kept CSV line is a view of its bytes in a packed segment. */
   readonly fields: FieldsOf
 }
 

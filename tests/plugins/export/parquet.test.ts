@@ -165,6 +165,8 @@ describe("writeParquet", () => {
   })
 
   it("writes 16,384-row groups by default, and 4,096-row groups when the run has a RAM budget", async () => {
+    // The budget is process-wide: a run of another test file may have left one.
+    setMemoryBudget(undefined)
     const rows = () => Array.from({ length: 20_000 }, (_, n) => company(n))
     const free = join(dir, "no-budget.parquet")
     await writeParquet(free, companyColumns, rows())
