@@ -3,7 +3,7 @@
  * wait packed (see `packedLines.ts`); a unit's columns are decoded when an establishment asks for it.
  * As with a Map filled in file order, a SIREN found twice answers with its last line.
  */
-import type { PackedLines } from "./packedLines.ts"
+import { firstRowsOf, lineStart, type PackedLines } from "./packedLines.ts"
 import type { FieldsOf } from "./scan.ts"
 
 export interface JoinedUnits {
@@ -29,17 +29,12 @@ export const unitsPacked = (packed: PackedLines, decode: (line: Uint8Array) => F
   /** Row of each SIREN: the last line that has it, at the place of the first (Map order). */
   const rows = new Map<string, number>()
   packed.sirens.forEach((siren, row) => rows.set(siren, row))
+  const firstRows = firstRowsOf(packed)
   const segmentOfRow = new Int32Array(packed.ends.length)
-  const firstRows: number[] = []
-  let row = 0
-  for (const [index, segment] of packed.segments.entries()) {
-    firstRows.push(row)
-    segmentOfRow.fill(index, row, row + segment.rows)
-    row += segment.rows
-  }
+  firstRows.forEach((first, index) => segmentOfRow.fill(index, first, first + packed.segments[index]!.rows))
   const fieldsOf = (row: number): FieldsOf => {
     const segment = segmentOfRow[row]!
-    const start = row === firstRows[segment] ? 0 : packed.ends[row - 1]!
+    const start = lineStart(packed.ends, row, firstRows[segment]!)
     return decode(new Uint8Array(packed.segments[segment]!.buffer, start, packed.ends[row]! - start))
   }
   return {

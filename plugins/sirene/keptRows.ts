@@ -5,7 +5,7 @@
  * while the records are built instead of living until the last one.
  */
 
-import type { PackedLines } from "./packedLines.ts"
+import { firstRowsOf, lineStart, type PackedLines } from "./packedLines.ts"
 import type { FieldsOf, KeptRow } from "./scan.ts"
 
 /** `length` and `sirens()` count every row, whether handed out yet or not. */
@@ -46,15 +46,8 @@ export const keptPacked = (
   // Only these are kept, never `packed` itself: it holds every segment's buffer.
   const { ends, lines, sirens } = packed
   const segments: Array<ArrayBuffer | undefined> = packed.segments.map((segment) => segment.buffer)
-  /** The first row of each segment, and one past its last. */
-  const firstRows: number[] = []
-  const endRows: number[] = []
-  let rows = 0
-  for (const segment of packed.segments) {
-    firstRows.push(rows)
-    rows += segment.rows
-    endRows.push(rows)
-  }
+  const firstRows = firstRowsOf(packed)
+  const rows = lines.length
   /** Rows handed out so far: iterating again goes on after them. */
   let taken = 0
   return {
@@ -65,7 +58,7 @@ export const keptPacked = (
         const buffer = segments[index]
         if (buffer === undefined) continue
         const first = firstRows[index]!
-        const end = endRows[index]!
+        const end = firstRows[index + 1] ?? rows
         const bytes = new Uint8Array(buffer)
         while (taken < end) {
           const row = taken++
@@ -73,7 +66,7 @@ export const keptPacked = (
             file,
             line: lines[row]! + lineOffset,
             siren: sirens[row]!,
-            fields: decode(bytes.subarray(row === first ? 0 : ends[row - 1]!, ends[row]!))
+            fields: decode(bytes.subarray(lineStart(ends, row, first), ends[row]!))
           }
         }
         // The rows handed out hold views of the segment: it goes once the last of them is dropped.

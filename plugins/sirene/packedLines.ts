@@ -64,3 +64,18 @@ export const linePacker = (largestSegment = LARGEST_SEGMENT) => {
     }
   }
 }
+
+/** The first row of each segment: a row's bytes start at 0 there, else where the previous row ended. */
+export const firstRowsOf = (packed: PackedLines): number[] => {
+  const firstRows: number[] = []
+  let rows = 0
+  for (const segment of packed.segments) {
+    firstRows.push(rows)
+    rows += segment.rows
+  }
+  return firstRows
+}
+
+/** Where `row`'s bytes start in its segment, which begins at `firstRow`. */
+export const lineStart = (ends: Int32Array, row: number, firstRow: number): number =>
+  row === firstRow ? 0 : ends[row - 1]!
