@@ -16,6 +16,8 @@ const stampFileOf = (root: string) => join(root, "dist", "filon.stamp")
 
 export const BUNDLE_DIR = join(PROJECT_ROOT, "dist")
 export const BUNDLE_FILE = join(BUNDLE_DIR, "filon.js")
+/** The bundle's JavaScriptCore bytecode, which Bun loads instead of parsing the bundle. */
+export const BYTECODE_FILE = `${BUNDLE_FILE}.jsc`
 export const STAMP_FILE = stampFileOf(PROJECT_ROOT)
 
 /** What the bundle is built from: the code folders, and the manifest and lockfile that pin the packages. */

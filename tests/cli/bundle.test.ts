@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test"
 import { cpSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { buildBundle } from "../../cli/build.ts"
-import { BUNDLE_FILE, bundleIsFresh, sourceStamp } from "../../cli/bundle.ts"
+import { BUNDLE_FILE, BYTECODE_FILE, bundleIsFresh, sourceStamp } from "../../cli/bundle.ts"
 import {
   answerByLastDigit,
   type SireneStub,
@@ -81,6 +81,22 @@ describe("the bundled command line", () => {
       await stub.stop()
     }
   }, 120_000)
+
+  it("carries its bytecode, and still runs without it or with bytecode of another build", async () => {
+    // The runtime loads filon.js.jsc instead of parsing the bundle only when the bundle says so.
+    expect(readFileSync(BUNDLE_FILE, "utf8").slice(0, 100)).toContain("@bytecode")
+    expect(readFileSync(BYTECODE_FILE).byteLength).toBeGreaterThan(100_000)
+    const bare = dirs.make("bare-bundle")
+    cpSync(BUNDLE_FILE, join(bare, "filon.js"))
+    const foreign = dirs.make("foreign-bytecode")
+    cpSync(BUNDLE_FILE, join(foreign, "filon.js"))
+    writeFileSync(join(foreign, "filon.js.jsc"), "not bytecode")
+    for (const dir of [bare, foreign]) {
+      const child = Bun.spawn(["bun", join(dir, "filon.js"), "--help"], { stdout: "pipe", stderr: "pipe" })
+      const [usage, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
+      expect({ dir, code, usage: usage.includes("run-profile") }).toEqual({ dir, code: 0, usage: true })
+    }
+  })
 
   it("the `filon` launcher answers the same commands", async () => {
     const help = await spawnCli(["--help"], { entry: "cli/filon.ts" })
