@@ -202,6 +202,28 @@ describe("writeParquet", () => {
     expect(await Bun.file(join(dir, "two.parquet")).bytes()).toEqual(await Bun.file(join(dir, "one.parquet")).bytes())
   })
 
+  it("writes the same bytes and row groups whatever the batches sent to the encoder", async () => {
+    // Batches smaller than a row group reach the encoder while the rest is built (decision 023).
+    const rows = () => Array.from({ length: 5_500 }, (_, n) => ({ ...company(n), ...everyTypeRows[n % 4] }))
+    const whole = join(dir, "whole-groups.parquet")
+    await writeParquet(whole, everyType, rows(), { rowGroupRows: 2_000, sendRows: 2_000 })
+    const expected = await Bun.file(whole).bytes()
+    expect(await rowGroups(whole)).toEqual([2_000, 2_000, 1_500])
+    for (const sendRows of [7, 300, 1_024, 1_999]) {
+      const path = join(dir, `send-${sendRows}.parquet`)
+      const written = await writeParquet(path, everyType, rows(), { rowGroupRows: 2_000, sendRows })
+      expect({ sendRows, rows: written.rows, groups: await rowGroups(path) }).toEqual({
+        sendRows,
+        rows: 5_500,
+        groups: [2_000, 2_000, 1_500]
+      })
+      expect({ sendRows, same: Buffer.compare(await Bun.file(path).bytes(), expected) === 0 }).toEqual({
+        sendRows,
+        same: true
+      })
+    }
+  })
+
   it("writes an empty file that still carries the schema", async () => {
     const path = join(dir, "empty.parquet")
     const written = await writeParquet(path, everyType, [])

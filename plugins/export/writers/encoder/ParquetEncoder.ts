@@ -76,8 +76,11 @@ export interface EncodeJob {
   readonly chunks: AsyncIterable<Uint8Array>
 }
 
-/** Starts encoding a file whose row groups hold at most `rowGroupRows` rows. */
-export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
+/**
+ * Starts encoding a file whose row groups hold at most `rowGroupRows` rows. `maxWaiting` batches may
+ * wait for the worker before `send` does: a row group's worth when it is sent in parts.
+ */
+export const openEncodeJob = (rowGroupRows: number, maxWaiting = 1): EncodeJob => {
   const job = nextJob++
   const chunks: Array<Uint8Array> = []
   /** Encoded bytes received and not yet read: the sender waits while they pile up (slow storage). */
@@ -85,7 +88,7 @@ export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
   let finished = false
   let failure: Error | undefined
   let wakeReader: (() => void) | undefined
-  /** Row groups sent and not yet taken by the worker's writer (at most one is waited for). */
+  /** Batches sent and not yet taken by the worker's writer (at most `maxWaiting` are waited for). */
   let untaken = 0
   let wakeSender: (() => void) | undefined
   const wakeReading = () => {
@@ -132,7 +135,7 @@ export const openEncodeJob = (rowGroupRows: number): EncodeJob => {
       const buffer = transferable(ipc)
       untaken++
       request({ kind: "batch", job, ipc: buffer }, [buffer])
-      while ((untaken > 1 || buffered > MAX_BUFFERED_BYTES) && !finished)
+      while ((untaken > maxWaiting || buffered > MAX_BUFFERED_BYTES) && !finished)
         await new Promise<void>((resolve) => {
           wakeSender = resolve
         })
