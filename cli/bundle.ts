@@ -42,6 +42,8 @@ export const sourceStamp = (root = PROJECT_ROOT): string => {
   }
   for (const dir of SOURCE_DIRS) visit(dir)
   for (const file of SOURCE_FILES) entries.push(describe(root, file))
+  // The bytecode beside the bundle fits only the Bun that made it (decision 023): another Bun rebuilds.
+  entries.push(`bun ${Bun.revision}`)
   return Bun.hash(entries.join("\n")).toString(16)
 }
 

@@ -88,10 +88,14 @@ describe("the bundled command line", () => {
     expect(readFileSync(BYTECODE_FILE).byteLength).toBeGreaterThan(100_000)
     const bare = dirs.make("bare-bundle")
     cpSync(BUNDLE_FILE, join(bare, "filon.js"))
+    // This build's bytecode beside a bundle that differs by one comment, and plain junk.
     const foreign = dirs.make("foreign-bytecode")
-    cpSync(BUNDLE_FILE, join(foreign, "filon.js"))
-    writeFileSync(join(foreign, "filon.js.jsc"), "not bytecode")
-    for (const dir of [bare, foreign]) {
+    writeFileSync(join(foreign, "filon.js"), `${readFileSync(BUNDLE_FILE, "utf8")}\n// another build\n`)
+    cpSync(BYTECODE_FILE, join(foreign, "filon.js.jsc"))
+    const junk = dirs.make("junk-bytecode")
+    cpSync(BUNDLE_FILE, join(junk, "filon.js"))
+    writeFileSync(join(junk, "filon.js.jsc"), "not bytecode")
+    for (const dir of [bare, foreign, junk]) {
       const child = Bun.spawn(["bun", join(dir, "filon.js"), "--help"], { stdout: "pipe", stderr: "pipe" })
       const [usage, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
       expect({ dir, code, usage: usage.includes("run-profile") }).toEqual({ dir, code: 0, usage: true })

@@ -354,8 +354,8 @@ const plan = (type: FieldType): ColumnPlan => {
 }
 
 /**
- * Collects rows into Arrow columns until `batch()` is taken. Memory: the typed arrays of one row group
- * (kept and reused afterwards), about the size of the row group's values in Arrow layout.
+ * Collects rows into Arrow columns until `batch()` is taken. Memory: the typed arrays of one batch
+ * (kept and reused afterwards), about the size of the batch's values in Arrow layout.
  */
 export class RowGroupBuilder {
   readonly schema: Schema

@@ -1,8 +1,8 @@
 /**
  * Parquet dataset files, written with parquet-wasm (Rust `parquet` crate compiled to WebAssembly) from
- * Arrow record batches built here, one row group at a time. The encoding runs on a worker thread
- * (`encoder/`): this thread builds row group N+1 while the worker encodes N, so a write costs this
- * thread about the row building only (decision 017). parquet-wasm is loaded by the worker, not here.
+ * Arrow record batches built here, 2,048 rows at a time inside each row group (decision 023). The
+ * encoding runs on a worker thread (`encoder/`): this thread builds the next batch while the worker
+ * encodes, so a write costs this thread about the row building only (decision 017). parquet-wasm is loaded by the worker, not here.
  *
  * Loading under Bun: the package's "." export has a `node` condition, which Bun honours, pointing at
  * `node/parquet_wasm.js`: a CommonJS build that reads and instantiates its .wasm synchronously on import,
@@ -29,9 +29,9 @@ export type Row = Readonly<Record<string, unknown>>
 export type Rows = AsyncIterable<Row> | Iterable<Row>
 
 export interface ParquetWriteOptions {
-  /** Rows per row group, which is also what the writer holds in memory at once. @default defaultRowGroupRows() */
+  /** Rows per row group, which bounds what waits for the encoder at once. @default defaultRowGroupRows() */
   readonly rowGroupRows?: number
-  /** Rows per batch sent to the encoder inside a row group; the file's bytes do not depend on it. @default SEND_ROWS */
+  /** Rows per batch sent to the encoder inside a row group; the file's bytes do not depend on it (tested). @default SEND_ROWS */
   readonly sendRows?: number
 }
 
@@ -67,8 +67,9 @@ const iteratorOf = (rows: Rows): RowIterator =>
 const STOPPED = new Error("the Parquet write stopped")
 
 /**
- * Builds the row groups and sends them to the encoder, one ahead of it at most. The rows' own errors
- * (a value that does not fit, a failing source) are kept in `state`: they are what the write fails with.
+ * Builds the row groups and sends them to the encoder in batches, about a row group ahead of it at
+ * most. The rows' own errors (a value that does not fit, a failing source) are kept in `state`: they
+ * are what the write fails with.
  */
 const sendRowGroups = async (
   columns: ReadonlyArray<ParquetColumn>,

@@ -224,6 +224,39 @@ describe("writeParquet", () => {
     }
   })
 
+  it("writes the same bytes whatever the batches when columns pass the page and dictionary limits", async () => {
+    // 4,000 distinct values of about 400 bytes: each column chunk is over parquet-rs's 1 MiB data page
+    // and dictionary page limits, so pages are cut and the dictionary falls back to plain encoding.
+    const columns: ReadonlyArray<ParquetColumn> = [
+      { name: "siret", type: "string" },
+      { name: "notes", type: "string" },
+      { name: "emails", type: "string[]" }
+    ]
+    const rows = () =>
+      Array.from({ length: 4_000 }, (_, n) => ({
+        siret: String(n).padStart(14, "0"),
+        notes: `${n} `.repeat(100).slice(0, 400),
+        emails: [`contact@${"x".repeat(n % 200)}${n}.fr`, `info@${n}.fr`]
+      }))
+    const whole = join(dir, "large-whole.parquet")
+    await writeParquet(whole, columns, rows(), { rowGroupRows: 4_000, sendRows: 4_000 })
+    const expected = await Bun.file(whole).bytes()
+    const chunks = await duckdb(
+      `SELECT path_in_schema AS column, total_uncompressed_size AS bytes FROM parquet_metadata(${sqlPath(whole)})`
+    )
+    const notes = chunks.find((chunk) => chunk.column === "notes")
+    expect(Number(notes?.bytes)).toBeGreaterThan(1_048_576)
+    for (const sendRows of [7, 1_000, 2_048, 3_999]) {
+      const path = join(dir, `large-send-${sendRows}.parquet`)
+      await writeParquet(path, columns, rows(), { rowGroupRows: 4_000, sendRows })
+      expect({ sendRows, same: Buffer.compare(await Bun.file(path).bytes(), expected) === 0 }).toEqual({
+        sendRows,
+        same: true
+      })
+    }
+    expect(await readParquet(whole)).toEqual(rows())
+  })
+
   it("writes an empty file that still carries the schema", async () => {
     const path = join(dir, "empty.parquet")
     const written = await writeParquet(path, everyType, [])
@@ -260,7 +293,8 @@ describe("writeParquet", () => {
       for (let n = 0; n < 250; n++) yield company(n)
       throw new Error("upstream record file is corrupt")
     }
-    await expect(writeParquet(path, companyColumns, failing(), { rowGroupRows: 100 })).rejects.toThrow(
+    // Batches of 30: part of the failing row group was already sent to the encoder.
+    await expect(writeParquet(path, companyColumns, failing(), { rowGroupRows: 100, sendRows: 30 })).rejects.toThrow(
       "upstream record file is corrupt"
     )
     expect(await readParquet(path)).toEqual([company(7)])
@@ -294,7 +328,7 @@ describe("writeParquet", () => {
       }
     }
     await expect(
-      writeParquet(join(dir, "stopped.parquet"), companyColumns, rows(), { rowGroupRows: 500 })
+      writeParquet(join(dir, "stopped.parquet"), companyColumns, rows(), { rowGroupRows: 500, sendRows: 30 })
     ).rejects.toBeInstanceOf(ParquetValueInvalid)
     // The failing row's group is the last one built: no row after it is read.
     expect(pulled).toBe(1_501)

@@ -4,9 +4,9 @@
  * code and WebAssembly memory: about 60 MB). It keeps the process alive only while a file is being
  * written, and a worker that fails or exits fails the files in progress; the next write starts a new one.
  *
- * A job sends one row group at a time: `send` resolves once the worker's writer has taken the
- * previous one, so this thread builds row group N+1 while the worker encodes N, and no more than one
- * row group waits in between (memory stays at about two row groups, whatever the file's size).
+ * A job sends batches of rows (parts of row groups, decision 023): `send` resolves while no more than
+ * `maxWaiting` batches wait for the worker's writer, so this thread builds the next batch while the
+ * worker encodes, and memory stays at about one row group in transit, whatever the file's size.
  */
 
 import { projectPath } from "../../../../core/ProjectRoot.ts"
@@ -66,9 +66,9 @@ const release = (job: number) => {
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 
 export interface EncodeJob {
-  /** Sends one row group (an Arrow IPC stream); resolves when the worker may be sent the next. */
+  /** Sends one batch (an Arrow IPC stream); resolves when the worker may be sent the next. */
   send(ipc: Uint8Array): Promise<void>
-  /** No more row groups. */
+  /** No more batches. */
   end(): void
   /** Abandons the file: `chunks` ends with the given error, the worker drops what it holds. */
   cancel(reason: Error): void
