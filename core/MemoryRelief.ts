@@ -147,6 +147,13 @@ export const memoryBudgetMb = (): number | undefined => processBudgetMb
 /** A full collection if the rule says memory grew enough since the last one. Call once per batch. */
 export const relieveMemory = (): boolean => processGuard.check()
 
+/**
+ * What the runner calls before each step that follows one it ran: the same rule, between steps, where
+ * a whole record file's garbage may be waiting. Never after a run's last step, which would only delay
+ * its end.
+ */
+export const relieveBetweenSteps = (): boolean => processGuard.check()
+
 export const memoryRelief = (options: MemoryReliefOptions) =>
   Effect.gen(function* () {
     const guard = new CeilingGuard(

@@ -18,7 +18,7 @@ import { HttpFetcher } from "./http/HttpFetcher.ts"
 import { httpSettingsOf } from "./http/HttpSettings.ts"
 import type { Job } from "./Job.ts"
 import { evaluateKpis, kpiVerdict, measureRecords } from "./Kpi.ts"
-import { relieveMemory, setMemoryBudget } from "./MemoryRelief.ts"
+import { relieveBetweenSteps, setMemoryBudget } from "./MemoryRelief.ts"
 import { observeRun } from "./PipelineMetrics.ts"
 import {
   ancestorsOf,
@@ -263,6 +263,8 @@ const execute = (
         return undefined
       })
 
+    /** Steps this run has started executing (resumed and skipped ones are not counted). */
+    let executed = 0
     const runNode = (name: string) =>
       Effect.gen(function* () {
         const node = plan.nodes.find((candidate) => candidate.name === name)!
@@ -291,6 +293,10 @@ const execute = (
           if (progress.steps[name])
             yield* events.emit("step.log", { step: name, message: `re-running: ${reuse.reason}` })
         }
+        // The garbage of the steps already run here (whole record files went through them) is given back
+        // before this one when memory calls for it. Not after a step: after the last one it would only
+        // delay the run's end (a full collection costs 20-90 ms).
+        if (executed++ > 0) yield* Effect.sync(relieveBetweenSteps)
         rerun.add(name)
         delete progress.steps[name]
         progress.running.add(name)
@@ -310,9 +316,6 @@ const execute = (
         progress.steps[name] = state
         summary("done", null, state)
         yield* save
-        // A step's garbage is large (whole record files went through it): given back before the next
-        // step when memory is above the run's ceiling (an unconditional full collection costs 10-40 ms a step).
-        yield* Effect.sync(relieveMemory)
       })
 
     const batches = Effect.forEach(

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "bun:test"
+import { afterEach, describe, expect, it, spyOn } from "bun:test"
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { decodeJob, type Job } from "../../core/Job.ts"
 import type { Profile } from "../../core/Profile.ts"
+import * as MemoryRelief from "../../core/MemoryRelief.ts"
 import { makeRegistry, Registry } from "../../core/Registry.ts"
 import { type RunRequest, runProfile } from "../../core/Runner.ts"
 import { readState } from "../../core/RunState.ts"
@@ -94,6 +95,26 @@ describe("Runner", () => {
     expect(exported.rows).toBe(100)
     expect(summary.outputs.find((output) => output.path === "export/data.csv")?.sha256).toBe(sha256(csv))
     expect(state!.steps["test.source"]!.outputs[0]!.rows).toBe(100)
+  })
+
+  it("gives memory back between the steps it runs, never after the last one", async () => {
+    const between = spyOn(MemoryRelief, "relieveBetweenSteps")
+    try {
+      const outDir = await tempDir()
+      await runOk({ outDir })
+      // Four steps: before the second, the third and the fourth.
+      expect(between).toHaveBeenCalledTimes(PIPELINE.length - 1)
+      between.mockClear()
+      // Nothing to run again: no step ran, so no step's garbage waits.
+      const resumed = await runOk({ outDir, resume: true })
+      expect(Object.values(statusOf(resumed))).toEqual(PIPELINE.map(() => "skipped"))
+      expect(between).not.toHaveBeenCalled()
+      // One step alone: nothing runs after it.
+      await runOk({ outDir, only: ["test.score"] })
+      expect(between).not.toHaveBeenCalled()
+    } finally {
+      between.mockRestore()
+    }
   })
 
   it("logs start and end of every step with counts, durations and budget use", async () => {
