@@ -1,29 +1,14 @@
 /**
- * Rows to Arrow record batches, one row group at a time: each declared FieldType maps to an Arrow type,
- * values are checked and converted, and kept in growable typed arrays (reused from one row group to the
- * next) rather than Arrow JS builders: those took 6.2 s and 870 MB peak RSS just to buffer 200k rows of
+ * Rows to Arrow record batches, sent as IPC streams (`arrow-ipc.ts`): each declared FieldType maps to an
+ * Arrow type, values are checked and converted, and kept in growable typed arrays (reused from one batch
+ * to the next) rather than Arrow JS builders: those took 6.2 s and 870 MB peak RSS just to buffer 200k rows of
  * 20 strings, where the whole write here takes about 1.4 s and 370 MB.
  */
-import {
-  Bool,
-  type Data,
-  type DataType,
-  DateDay,
-  Field,
-  Float64,
-  Int64,
-  List,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  TimestampMillisecond,
-  Utf8
-} from "apache-arrow"
 import * as EffectData from "effect/Data"
 import { epochDayOf } from "../../../core/CalendarDate.ts"
 import { fieldReader } from "../../../core/records/FieldAccess.ts"
 import type { FieldType } from "../../../core/Step.ts"
+import { type ArrowType, type FieldNode, type IpcField, ipcStream, schemaMessage } from "./arrow-ipc.ts"
 import { encodeUtf8 } from "./valueEncoding.ts"
 
 export interface ArrowColumn {
@@ -52,34 +37,38 @@ export const FIELD_TYPE_KEY = "filon:type"
 // integer -> Int64 rather than Int32: counts and identifiers (a SIREN fits 32 bits, a SIRET does not)
 // stay exact without a per-column choice. object/object[] -> Utf8 holding compact JSON: Parquet has no
 // schemaless type and JSON text reads everywhere (DuckDB: `json(col)`); FIELD_TYPE_KEY marks those columns.
-const arrowType = (type: FieldType): DataType => {
+const arrowType = (type: FieldType): ArrowType => {
   switch (type) {
     case "integer":
-      return new Int64()
+      return "int64"
     case "number":
-      return new Float64()
+      return "float64"
     case "boolean":
-      return new Bool()
+      return "bool"
     case "date":
-      return new DateDay()
+      return "date32"
     case "datetime":
-      return new TimestampMillisecond("UTC")
+      return "timestamp_ms_utc"
     case "string[]":
-      return new List(new Field("item", new Utf8(), true))
+      return "list_utf8"
     default:
-      return new Utf8()
+      return "utf8"
   }
 }
 
-/** The Arrow schema of the columns: every field nullable, with its FieldType and description as metadata. */
-export const arrowSchema = (columns: ReadonlyArray<ArrowColumn>): Schema =>
-  new Schema(
-    columns.map((column) => {
-      const metadata = new Map<string, string>([[FIELD_TYPE_KEY, column.type]])
-      if (column.description !== undefined) metadata.set("description", column.description)
-      return new Field(column.name, arrowType(column.type), true, metadata)
-    })
-  )
+/** The Arrow fields of the columns: every field nullable, with its FieldType and description as metadata. */
+const ipcFields = (columns: ReadonlyArray<ArrowColumn>): Array<IpcField> =>
+  columns.map((column) => ({
+    name: column.name,
+    type: arrowType(column.type),
+    metadata:
+      column.description === undefined
+        ? [[FIELD_TYPE_KEY, column.type]]
+        : [
+            [FIELD_TYPE_KEY, column.type],
+            ["description", column.description]
+          ]
+  }))
 
 // ---------------------------------------------------------------------------------------------------
 // Values: each converter returns what its column buffer stores, or throws `invalid`.
@@ -173,10 +162,17 @@ const asJson = (value: unknown): string => JSON.stringify(value)
 interface ColumnBuffer {
   /** Appends a converted value; null for a missing one. */
   readonly push: (value: unknown) => void
-  /** The buffered values as Arrow data; views this buffer's memory, valid until `reset`. */
-  readonly data: () => Data
+  /**
+   * Adds the buffered values' Arrow layout: its node (then its children's) and its buffers in IPC order.
+   * The buffers view this column's memory: valid until `reset`.
+   */
+  readonly collect: (nodes: Array<FieldNode>, buffers: Array<Uint8Array>) => void
   readonly reset: () => void
 }
+
+/** The bytes of a typed array's first `length` elements. */
+const bytesOf = (array: Uint8Array | FixedArray, length: number): Uint8Array =>
+  new Uint8Array(array.buffer, array.byteOffset, length * array.BYTES_PER_ELEMENT)
 
 const grow = <A extends Uint8Array | FixedArray>(array: A, needed: number): A => {
   if (needed <= array.length) return array
@@ -196,9 +192,18 @@ class Validity {
     else this.nulls++
     this.length++
   }
-  /** Arrow may omit the bitmap when nothing is null. */
-  view(): Uint8Array | undefined {
-    return this.nulls === 0 ? undefined : this.bits.subarray(0, (this.length + 7) >> 3)
+  /** The bitmap's bytes; empty when nothing is null, which Arrow allows. */
+  view(): Uint8Array {
+    return this.bits.subarray(0, this.nulls === 0 ? 0 : (this.length + 7) >> 3)
+  }
+  /** Every bit, null or not (a Bool array's values). */
+  all(): Uint8Array {
+    return this.bits.subarray(0, (this.length + 7) >> 3)
+  }
+  /** This array's node and validity buffer. */
+  collect(nodes: Array<FieldNode>, buffers: Array<Uint8Array>) {
+    nodes.push({ length: this.length, nullCount: this.nulls })
+    buffers.push(this.view())
   }
   reset() {
     this.bits.fill(0, 0, (this.length + 7) >> 3)
@@ -208,7 +213,6 @@ class Validity {
 }
 
 class Utf8Buffer implements ColumnBuffer {
-  readonly type = new Utf8()
   readonly validity = new Validity()
   offsets = new Int32Array(1024)
   bytes = Buffer.allocUnsafe(64 * 1024)
@@ -230,15 +234,10 @@ class Utf8Buffer implements ColumnBuffer {
     this.offsets = grow(this.offsets, length + 1)
     this.offsets[length] = this.size
   }
-  readonly data = () =>
-    makeData({
-      type: this.type,
-      length: this.validity.length,
-      nullCount: this.validity.nulls,
-      nullBitmap: this.validity.view(),
-      valueOffsets: this.offsets.subarray(0, this.validity.length + 1),
-      data: this.bytes.subarray(0, this.size)
-    })
+  readonly collect = (nodes: Array<FieldNode>, buffers: Array<Uint8Array>) => {
+    this.validity.collect(nodes, buffers)
+    buffers.push(bytesOf(this.offsets, this.validity.length + 1), this.bytes.subarray(0, this.size))
+  }
   readonly reset = () => {
     this.validity.reset()
     this.size = 0
@@ -246,7 +245,6 @@ class Utf8Buffer implements ColumnBuffer {
 }
 
 class ListBuffer implements ColumnBuffer {
-  readonly type = new List(new Field("item", new Utf8(), true))
   readonly validity = new Validity()
   readonly items = new Utf8Buffer()
   offsets = new Int32Array(1024)
@@ -260,15 +258,11 @@ class ListBuffer implements ColumnBuffer {
     this.offsets = grow(this.offsets, length + 1)
     this.offsets[length] = this.items.validity.length
   }
-  readonly data = () =>
-    makeData({
-      type: this.type,
-      length: this.validity.length,
-      nullCount: this.validity.nulls,
-      nullBitmap: this.validity.view(),
-      valueOffsets: this.offsets.subarray(0, this.validity.length + 1),
-      child: this.items.data()
-    })
+  readonly collect = (nodes: Array<FieldNode>, buffers: Array<Uint8Array>) => {
+    this.validity.collect(nodes, buffers)
+    buffers.push(bytesOf(this.offsets, this.validity.length + 1))
+    this.items.collect(nodes, buffers)
+  }
   readonly reset = () => {
     this.validity.reset()
     this.items.reset()
@@ -276,37 +270,28 @@ class ListBuffer implements ColumnBuffer {
 }
 
 class BoolBuffer implements ColumnBuffer {
-  readonly type = new Bool()
   readonly validity = new Validity()
   readonly values = new Validity() // the same bit packing, with `true` as a set bit
   readonly push = (value: unknown) => {
     this.validity.push(value !== null)
     this.values.push(value === true)
   }
-  readonly data = () =>
-    makeData({
-      type: this.type,
-      length: this.validity.length,
-      nullCount: this.validity.nulls,
-      nullBitmap: this.validity.view(),
-      data: this.values.bits.subarray(0, (this.values.length + 7) >> 3)
-    })
+  readonly collect = (nodes: Array<FieldNode>, buffers: Array<Uint8Array>) => {
+    this.validity.collect(nodes, buffers)
+    buffers.push(this.values.all())
+  }
   readonly reset = () => {
     this.validity.reset()
     this.values.reset()
   }
 }
 
-type FixedType = Int64 | Float64 | DateDay | TimestampMillisecond
 type FixedArray = BigInt64Array | Float64Array | Int32Array
 
 /** Int64, Float64, Date32 and Timestamp(ms) values: one fixed-width slot per row, zero under a null. */
 class FixedBuffer implements ColumnBuffer {
   readonly validity = new Validity()
-  constructor(
-    readonly type: FixedType,
-    public values: FixedArray
-  ) {}
+  constructor(public values: FixedArray) {}
   readonly push = (value: unknown) => {
     const index = this.validity.length
     this.values = grow(this.values, index + 1)
@@ -314,15 +299,10 @@ class FixedBuffer implements ColumnBuffer {
     this.values[index] = (value ?? (this.values instanceof BigInt64Array ? 0n : 0)) as never
     this.validity.push(value !== null)
   }
-  readonly data = () =>
-    makeData({
-      // makeData's overloads are per type; the props are alike for the four fixed-width types.
-      type: this.type as Int64,
-      length: this.validity.length,
-      nullCount: this.validity.nulls,
-      nullBitmap: this.validity.view(),
-      data: this.values.subarray(0, this.validity.length) as BigInt64Array
-    })
+  readonly collect = (nodes: Array<FieldNode>, buffers: Array<Uint8Array>) => {
+    this.validity.collect(nodes, buffers)
+    buffers.push(bytesOf(this.values, this.validity.length))
+  }
   readonly reset = () => this.validity.reset()
 }
 
@@ -343,29 +323,30 @@ const plan = (type: FieldType): ColumnPlan => {
     case "boolean":
       return { convert: asBoolean, buffer: new BoolBuffer() }
     case "integer":
-      return { convert: asInteger, buffer: new FixedBuffer(new Int64(), new BigInt64Array(1024)) }
+      return { convert: asInteger, buffer: new FixedBuffer(new BigInt64Array(1024)) }
     case "number":
-      return { convert: asNumber, buffer: new FixedBuffer(new Float64(), new Float64Array(1024)) }
+      return { convert: asNumber, buffer: new FixedBuffer(new Float64Array(1024)) }
     case "date":
-      return { convert: asDate, buffer: new FixedBuffer(new DateDay(), new Int32Array(1024)) }
+      return { convert: asDate, buffer: new FixedBuffer(new Int32Array(1024)) }
     case "datetime":
-      return { convert: asDateTime, buffer: new FixedBuffer(new TimestampMillisecond("UTC"), new BigInt64Array(1024)) }
+      return { convert: asDateTime, buffer: new FixedBuffer(new BigInt64Array(1024)) }
   }
 }
 
 /**
- * Collects rows into Arrow columns until `batch()` is taken. Memory: the typed arrays of one batch
+ * Collects rows into Arrow columns until `ipc()` is taken. Memory: the typed arrays of one batch
  * (kept and reused afterwards), about the size of the batch's values in Arrow layout.
  */
 export class RowGroupBuilder {
-  readonly schema: Schema
+  /** The stream's schema message, the same for every batch. */
+  private readonly schema: Uint8Array
   private readonly plans: ReadonlyArray<ColumnPlan>
   private readonly read: (row: Readonly<Record<string, unknown>>, values: Array<unknown>) => void
   private readonly values: Array<unknown>
   length = 0
 
   constructor(readonly columns: ReadonlyArray<ArrowColumn>) {
-    this.schema = arrowSchema(columns)
+    this.schema = schemaMessage(ipcFields(columns))
     this.plans = columns.map((column) => plan(column.type))
     this.values = new Array(columns.length).fill(null)
     this.read = fieldReader(columns.map((column) => column.name))
@@ -398,11 +379,12 @@ export class RowGroupBuilder {
     this.length++
   }
 
-  /** The buffered rows as a record batch viewing the buffers: use it before the next `reset`. */
-  batch(): RecordBatch {
-    const children = this.plans.map((p) => p.buffer.data())
-    const data = makeData({ type: new Struct(this.schema.fields), length: this.length, nullCount: 0, children })
-    return new RecordBatch(this.schema, data)
+  /** The buffered rows as an Arrow IPC stream of one record batch: a copy, in memory of its own. */
+  ipc(): Uint8Array {
+    const nodes: Array<FieldNode> = []
+    const buffers: Array<Uint8Array> = []
+    for (const p of this.plans) p.buffer.collect(nodes, buffers)
+    return ipcStream(this.schema, this.length, nodes, buffers)
   }
 
   reset() {

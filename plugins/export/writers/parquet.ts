@@ -12,7 +12,6 @@
  */
 import { mkdir, rename, rm } from "node:fs/promises"
 import { dirname } from "node:path"
-import { Table, tableToIPC } from "apache-arrow"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -85,7 +84,7 @@ const sendRowGroups = async (
     const group = new RowGroupBuilder(columns)
     iterator = iteratorOf(rows)
     const sendBatch = async () => {
-      await job.send(tableToIPC(new Table(group.schema, [group.batch()]), "stream"))
+      await job.send(group.ipc())
       group.reset()
     }
     while (!done && !state.cancelled) {
