@@ -16,6 +16,8 @@
  *     what no collection here frees (another thread's memory, the allocator's pages), and each
  *     collection costs 30-70 ms at 5M input rows: the heap rule collects about half as often and
  *     makes the 5M-row quick run about 15% faster, for a peak about 60 MB higher.
+ * - `relieveBetweenSteps()`: the same rule, called by the runner before each executed step but the
+ *   first to start (decision 024), never after a run's last step.
  * - `memoryRelief(options)`: a fiber sampling RSS with the ceiling rule, for steps whose garbage
  *   comes from many concurrent fibers (a crawl decodes and parses thousands of pages).
  */

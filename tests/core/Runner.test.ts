@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, spyOn } from "bun:test"
+import { readdirSync, readFileSync } from "node:fs"
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -98,12 +99,29 @@ describe("Runner", () => {
   })
 
   it("gives memory back between the steps it runs, never after the last one", async () => {
-    const between = spyOn(MemoryRelief, "relieveBetweenSteps")
+    const outDir = await tempDir()
+    // Where each call falls: how many steps had started and ended (the event log is written as it goes).
+    const calls: Array<{ started: number; ended: number }> = []
+    const between = spyOn(MemoryRelief, "relieveBetweenSteps").mockImplementation(() => {
+      const [file] = readdirSync(join(outDir, "logs"))
+      const types = readFileSync(join(outDir, "logs", file!), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { type: string }).type)
+      calls.push({
+        started: types.filter((type) => type === "step.start").length,
+        ended: types.filter((type) => type === "step.end").length
+      })
+      return false
+    })
     try {
-      const outDir = await tempDir()
       await runOk({ outDir })
-      // Four steps: before the second, the third and the fourth.
-      expect(between).toHaveBeenCalledTimes(PIPELINE.length - 1)
+      // After each of the first three steps ended and before the next one started; not after the fourth.
+      expect(calls).toEqual([
+        { started: 1, ended: 1 },
+        { started: 2, ended: 2 },
+        { started: 3, ended: 3 }
+      ])
       between.mockClear()
       // Nothing to run again: no step ran, so no step's garbage waits.
       const resumed = await runOk({ outDir, resume: true })

@@ -1,6 +1,6 @@
 /**
- * `writeParquet`, loaded on first use: parquet-wasm and apache-arrow cost about 45 MB of memory once
- * imported, which a run that writes no Parquet (a crawl, `--explain`, `profiles`) should not pay.
+ * `writeParquet`, loaded on first use: the writer and its encoder thread (parquet-wasm, about 55 MB once
+ * its worker starts) are what a run that writes no Parquet (a crawl, `--explain`, `profiles`) should not pay.
  */
 import type { writeParquet as WriteParquet } from "./parquet.ts"
 
