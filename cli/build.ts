@@ -1,6 +1,7 @@
 /**
  * `bun run build`: the command line bundled into dist/filon.js (decision 020), with the stamp of the
- * sources it was built from (dist/filon.stamp), which the `filon` launcher checks before using it.
+ * sources it was built from (dist/filon.stamp), which the `filon` launcher checks before using it, and
+ * the record of the JavaScriptCore options this Bun accepts (dist/jsc-tuning.json, decision 025).
  *
  * Left out of the bundle, loaded from node_modules when used:
  * - parquet-wasm, which reads its .wasm file beside its own module (and loads in the encoder worker);
@@ -10,6 +11,7 @@
 import { mkdir, rename, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { BUNDLE_DIR, BUNDLE_FILE, BYTECODE_FILE, STAMP_FILE, sourceStamp } from "./bundle.ts"
+import { recordTuning } from "./jitTuning.ts"
 
 export const EXTERNAL_PACKAGES = ["parquet-wasm", "playwright-core", "unpdf"]
 
@@ -47,6 +49,8 @@ export const buildBundle = async (): Promise<Built> => {
     await rename(join(staging, "filon.js.jsc"), BYTECODE_FILE)
     await rename(join(staging, "filon.js"), BUNDLE_FILE)
     await Bun.write(STAMP_FILE, `${stamp}\n`)
+    // The JavaScriptCore options the launcher adds, tried on this Bun (decision 025).
+    recordTuning()
   } finally {
     await rm(staging, { recursive: true, force: true })
   }

@@ -1,7 +1,8 @@
 /** Runs the `filon` launcher's re-execution, then prints what the process runs with (jitTuning test). */
-import { reexecTuned } from "../../cli/jitTuning.ts"
+import { JSC_TUNING, reexecTuned } from "../../cli/jitTuning.ts"
 
-reexecTuned()
+// The options as such, whatever `bun run build` recorded.
+reexecTuned(JSC_TUNING)
 console.log(
   JSON.stringify({
     pid: process.pid,
