@@ -17,8 +17,8 @@
  * from another Bun, when Bun was given flags it cannot safely give again, when `BUN_OPTIONS` is set,
  * when the user set an option themselves, with `FILON_JSC_TUNED` set to anything, or without execve.
  */
-import { readFileSync, writeFileSync } from "node:fs"
-import { join } from "node:path"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { BUNDLE_DIR } from "./bundle.ts"
 
 /** The options added, by environment variable. A value the user set is kept. */
@@ -66,6 +66,7 @@ export const tuningAccepted = (tuning: Readonly<Record<string, string>> = JSC_TU
 /** Records the options as tried on this Bun, or removes the record when it refuses them. */
 export const recordTuning = (file = TUNING_FILE): boolean => {
   const accepted = tuningAccepted()
+  mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, `${JSON.stringify({ bunRevision: Bun.revision, accepted, options: JSC_TUNING })}\n`)
   return accepted
 }
