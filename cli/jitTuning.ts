@@ -56,12 +56,18 @@ export const tunedEnvironment = (
 }
 
 /** Whether this Bun starts with the options (a fresh `bun -e 0` with them): for `bun run build`. */
-export const tuningAccepted = (tuning: Readonly<Record<string, string>> = JSC_TUNING): boolean =>
-  Bun.spawnSync([process.execPath, "-e", "0"], {
-    env: { ...process.env, ...tuning },
-    stdout: "ignore",
-    stderr: "ignore"
-  }).exitCode === 0
+export const tuningAccepted = (tuning: Readonly<Record<string, string>> = JSC_TUNING): boolean => {
+  try {
+    const probe = Bun.spawnSync([process.execPath, "-e", "0"], {
+      env: { ...process.env, ...tuning },
+      stdout: "ignore",
+      stderr: "ignore"
+    })
+    return probe.exitCode === 0
+  } catch {
+    return false // could not even try: the launcher runs untuned
+  }
+}
 
 /** Records the options as tried on this Bun, or removes the record when it refuses them. */
 export const recordTuning = (file = TUNING_FILE): boolean => {
