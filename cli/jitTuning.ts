@@ -114,7 +114,10 @@ const startingEnvironment = (): Environment => {
  * flags that must not repeat, a compiled executable, no execve, or execve failed. The run then goes on
  * with JavaScriptCore's defaults, which only costs speed.
  */
-export const reexecTuned = (tuning: Readonly<Record<string, string>> | undefined = verifiedTuning()): void => {
+export const reexecTuned = (given?: Readonly<Record<string, string>>): void => {
+  // The re-executed image (and an opted-out one) stops here, before reading any file.
+  if (process.env[TUNED_MARKER] !== undefined) return
+  const tuning = given ?? verifiedTuning()
   if (tuning === undefined) return
   const script = process.argv[1]
   // A `bun build --compile` executable carries its script inside (/$bunfs/...): its argv has no path to give again.
