@@ -191,6 +191,26 @@ interface Progress {
   readonly failed: string[]
 }
 
+/**
+ * Starts the warm-ups of the steps a run is about to execute (`StepOptions.warmUp`), each function
+ * once: the Parquet encoder's thread, for one, starts while the first step scans its input, instead
+ * of when the first Parquet row group is ready (decision 026; quick profile, interleaved pairs: 0.44
+ * against 0.48 s on 20k input lines, about 2% less at 1M input rows and 3% at 5M).
+ */
+const warmUpSteps = (nodes: ReadonlyArray<PlanNode>) => {
+  const started = new Set<() => void>()
+  for (const node of nodes) {
+    const warmUp = node.step?.warmUp
+    if (warmUp === undefined || started.has(warmUp)) continue
+    started.add(warmUp)
+    try {
+      warmUp()
+    } catch {
+      // A warm-up is an optimisation: the step does its own start-up when its turn comes.
+    }
+  }
+}
+
 const execute = (
   request: RunRequest,
   plan: Plan,
@@ -299,6 +319,7 @@ const execute = (
         // 20-60 ms). Under --parallel a step of the first batch may find its sibling just started; the
         // bulk loops' own checks cover what happens inside a batch.
         if (executed++ > 0) yield* Effect.sync(relieveBetweenSteps)
+        else yield* Effect.sync(() => warmUpSteps(plan.nodes.filter((other) => selected(other.name, other.id))))
         rerun.add(name)
         delete progress.steps[name]
         progress.running.add(name)

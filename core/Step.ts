@@ -189,6 +189,8 @@ export interface StepDefinition<C = any> {
   readonly layer?: Layer.Layer<any>
   /** Whether the step can run on this machine (e.g. a browser is installed); checked before a run. */
   readonly availability?: Effect.Effect<Availability>
+  /** See `StepOptions.warmUp`. */
+  readonly warmUp?: () => void
   /** Set by definePlugin; `settings` only for a plugin with a `config` schema (they join the resume fingerprint). */
   readonly plugin?: { readonly id: string; readonly version: string; readonly settings?: unknown }
   /** Set when a third-party plugin is loaded: the isolation its steps run under (core/StepGuard.ts). */
@@ -222,6 +224,14 @@ interface StepOptions<C> {
   readonly readsJob?: boolean
   readonly readsJobFiles?: boolean
   readonly availability?: StepDefinition["availability"]
+  /**
+   * Start-up work of the step that may begin before its turn, on another thread, such as starting the
+   * Parquet encoder's thread (which compiles parquet-wasm, about 65 ms). The runner calls it once, when
+   * the run executes its first step, for every step selected to run; steps sharing the same function
+   * share the call. It must return at once, must not throw, and must leave the step correct when it did
+   * nothing (the step does its own start-up when it gets there first).
+   */
+  readonly warmUp?: () => void
 }
 
 const STEP_ID = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/
@@ -282,7 +292,8 @@ export function defineStep<C>(
     readsJobFiles: options.readsJobFiles ?? false,
     tag,
     ...(layer ? { layer } : {}),
-    ...(options.availability ? { availability: options.availability } : {})
+    ...(options.availability ? { availability: options.availability } : {}),
+    ...(options.warmUp ? { warmUp: options.warmUp } : {})
   }
 }
 

@@ -5,12 +5,15 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
 import { decodeJob, type Job } from "../../core/Job.ts"
 import * as MemoryRelief from "../../core/MemoryRelief.ts"
+import { definePlugin } from "../../core/Plugin.ts"
 import type { Profile } from "../../core/Profile.ts"
 import { makeRegistry, Registry } from "../../core/Registry.ts"
 import { type RunRequest, runProfile } from "../../core/Runner.ts"
 import { readState } from "../../core/RunState.ts"
+import { defineStep } from "../../core/Step.ts"
 import testPlugin from "../support/plugin/index.ts"
 
 const dirs: string[] = []
@@ -133,6 +136,78 @@ describe("Runner", () => {
     } finally {
       between.mockRestore()
     }
+  })
+
+  it("starts the warm-ups of the steps it will run when it executes the first one, each function once", async () => {
+    let outDir = await tempDir()
+    // Where each warm-up falls, read from the event log as it is written.
+    const calls: Array<{ warmUp: string; started: number; ended: number }> = []
+    const recordCall = (warmUp: string) => () => {
+      // Each scenario below has its own folder: one run's log (a resumed run goes on with it).
+      const [file] = readdirSync(join(outDir, "logs"))
+      const types = readFileSync(join(outDir, "logs", file!), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => (JSON.parse(line) as { type: string }).type)
+      calls.push({
+        warmUp,
+        started: types.filter((type) => type === "step.start").length,
+        ended: types.filter((type) => type === "step.end").length
+      })
+    }
+    const shared = recordCall("shared")
+    const failing = () => {
+      recordCall("failing")()
+      throw new Error("a warm-up that fails")
+    }
+    const drain = (input: Stream.Stream<unknown, unknown>) => Stream.runDrain(input)
+    const warmPlugin = definePlugin({
+      id: "warm-test",
+      steps: [
+        defineStep({ id: "warm.first", description: "d", kind: "sink", warmUp: shared, run: drain }),
+        defineStep({ id: "warm.second", description: "d", kind: "sink", warmUp: shared, run: drain }),
+        defineStep({ id: "warm.failing", description: "d", kind: "sink", warmUp: failing, run: drain }),
+        defineStep({ id: "warm.alone", description: "d", kind: "sink", warmUp: recordCall("alone"), run: drain })
+      ]
+    })
+    const registry = await Effect.runPromise(makeRegistry([testPlugin, warmPlugin]))
+    const runWarm = (extra: Partial<RunRequest>) =>
+      Effect.runPromise(
+        runProfile({
+          job: { niche: "runner_test" } as Job,
+          jobFile: null,
+          profile: profileOf(["test.source", "warm.first", "warm.second", "warm.failing", "warm.alone"]),
+          inputs: [],
+          resume: false,
+          workers: 1,
+          retry: { base: "1 millis", cap: "5 millis", times: 2 },
+          outDir,
+          ...extra
+        }).pipe(Effect.provideService(Registry, registry))
+      )
+
+    // Run-step of two steps: only theirs start, once per function, just before the first step starts.
+    const selected = await runWarm({ only: ["test.source", "warm.failing"] })
+    expect(selected.status).toBe("succeeded")
+    expect(calls).toEqual([{ warmUp: "failing", started: 0, ended: 0 }])
+
+    // The whole profile: a warm-up that throws stops nothing, and the shared function is called once.
+    calls.length = 0
+    outDir = await tempDir()
+    const summary = await runWarm({})
+    expect(summary.status).toBe("succeeded")
+    expect(Object.values(statusOf(summary))).toEqual(["done", "done", "done", "done", "done"])
+    expect(calls).toEqual([
+      { warmUp: "shared", started: 0, ended: 0 },
+      { warmUp: "failing", started: 0, ended: 0 },
+      { warmUp: "alone", started: 0, ended: 0 }
+    ])
+
+    // A resumed run with nothing to do starts no warm-up.
+    calls.length = 0
+    const resumed = await runWarm({ resume: true })
+    expect(Object.values(statusOf(resumed))).toEqual(["skipped", "skipped", "skipped", "skipped", "skipped"])
+    expect(calls).toEqual([])
   })
 
   it("logs start and end of every step with counts, durations and budget use", async () => {

@@ -62,6 +62,17 @@ const release = (job: number) => {
   if (active.size === 0) worker?.unref()
 }
 
+/**
+ * Starts the worker ahead of the first write (a step's warm-up): its start, mostly compiling
+ * parquet-wasm's 5 MB of WebAssembly (about 65 ms), then overlaps the run's earlier work instead of
+ * delaying the first file. It does not keep the process alive; a worker already running is left as is.
+ */
+export const startEncoder = (): void => {
+  if (worker) return
+  worker = spawn()
+  worker.unref()
+}
+
 /** Encoded bytes a job may hold unread before its sender waits. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
 
