@@ -74,6 +74,22 @@ const eventsOf = async (dir: string) => {
     .map((line) => JSON.parse(line) as { seq: number; type: string; step?: string; [key: string]: unknown })
 }
 
+/**
+ * How many steps had started and ended so far, read synchronously from the folder's one event log
+ * (written as the run goes): where a call made during a run falls.
+ */
+const stepProgress = (dir: string) => {
+  const [file] = readdirSync(join(dir, "logs"))
+  const types = readFileSync(join(dir, "logs", file!), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => (JSON.parse(line) as { type: string }).type)
+  return {
+    started: types.filter((type) => type === "step.start").length,
+    ended: types.filter((type) => type === "step.end").length
+  }
+}
+
 describe("Runner", () => {
   it("runs a profile in dependency order and records each output's contract", async () => {
     const outDir = await tempDir()
@@ -106,15 +122,7 @@ describe("Runner", () => {
     // Where each call falls: how many steps had started and ended (the event log is written as it goes).
     const calls: Array<{ started: number; ended: number }> = []
     const between = spyOn(MemoryRelief, "relieveBetweenSteps").mockImplementation(() => {
-      const [file] = readdirSync(join(outDir, "logs"))
-      const types = readFileSync(join(outDir, "logs", file!), "utf8")
-        .trim()
-        .split("\n")
-        .map((line) => (JSON.parse(line) as { type: string }).type)
-      calls.push({
-        started: types.filter((type) => type === "step.start").length,
-        ended: types.filter((type) => type === "step.end").length
-      })
+      calls.push(stepProgress(outDir))
       return false
     })
     try {
@@ -142,18 +150,9 @@ describe("Runner", () => {
     let outDir = await tempDir()
     // Where each warm-up falls, read from the event log as it is written.
     const calls: Array<{ warmUp: string; started: number; ended: number }> = []
+    // Each scenario below has its own folder, so one run's log (a resumed run goes on with it).
     const recordCall = (warmUp: string) => () => {
-      // Each scenario below has its own folder: one run's log (a resumed run goes on with it).
-      const [file] = readdirSync(join(outDir, "logs"))
-      const types = readFileSync(join(outDir, "logs", file!), "utf8")
-        .trim()
-        .split("\n")
-        .map((line) => (JSON.parse(line) as { type: string }).type)
-      calls.push({
-        warmUp,
-        started: types.filter((type) => type === "step.start").length,
-        ended: types.filter((type) => type === "step.end").length
-      })
+      calls.push({ warmUp, ...stepProgress(outDir) })
     }
     const shared = recordCall("shared")
     const failing = () => {
