@@ -12,7 +12,6 @@ import { type DatasetColumn, datasetColumns, type ExplodedFile, isEnrichment, wr
 import { codeVersions } from "./versions.ts"
 import { renderSha256Txt } from "./writers/checksums.ts"
 import { renderDataDictionary } from "./writers/dictionary.ts"
-import { startParquetEncoder } from "./writers/lazy-parquet.ts"
 
 const FILES = {
   csv: "dataset.csv",
@@ -161,7 +160,6 @@ export const packageExport = defineStep({
     "Writes dataset.csv and dataset.parquet (dataset_enriched.* too when the profile enriches, contacts/*.parquet with the contact steps), manifest.json, sha256.txt and data_dictionary.md; honours the job's suppression_list.",
   kind: "sink",
   // It writes Parquet: the encoder thread starts with the run's first step, not at its first row group.
-  warmUp: startParquetEncoder,
   after: ["*"],
   readsJob: true,
   // 2: enrichment columns moved from dataset.* to dataset_enriched.*

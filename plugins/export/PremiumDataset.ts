@@ -9,7 +9,6 @@ import * as Schema from "effect/Schema"
 import type { Rec } from "../../core/Record.ts"
 import { defineStep } from "../../core/Step.ts"
 import { datasetColumns, writeDatasetPair } from "./columns.ts"
-import { startParquetEncoder } from "./writers/lazy-parquet.ts"
 
 const CSV = "dataset_premium.csv"
 const PARQUET = "dataset_premium.parquet"
@@ -38,7 +37,6 @@ export const premiumDataset = defineStep({
   description: "Keeps active rows with a checked contact channel and quality_score >= premium.min_quality_score.",
   kind: "sink",
   // It writes Parquet: the encoder thread starts with the run's first step, not at its first row group.
-  warmUp: startParquetEncoder,
   needs: ["quality.score"],
   // The job's suppression list shapes the file (GDPR): a changed job writes it again on resume.
   readsJob: true,

@@ -15,7 +15,7 @@ import { fanOut } from "../../core/StreamBridge.ts"
 import { websiteHost } from "../web/PageStore.ts"
 import { loadSuppression, type Suppression, scrubRecord } from "./Suppression.ts"
 import { csvChunks } from "./writers/csv.ts"
-import { writeParquet } from "./writers/lazy-parquet.ts"
+import { writeParquet } from "./writers/parquet.ts"
 
 export interface DatasetColumn {
   readonly name: string

@@ -17,7 +17,7 @@ import { defineStep, type FieldMap, type RecordInput, type StepContext } from ".
 import { toAsyncRows } from "../../core/StreamBridge.ts"
 import { loadSuppression } from "../export/Suppression.ts"
 import { csvChunks } from "../export/writers/csv.ts"
-import { startParquetEncoder, writeParquet } from "../export/writers/lazy-parquet.ts"
+import { writeParquet } from "../export/writers/parquet.ts"
 import type { RawEstablishment } from "./rules/raw.ts"
 import { NORMALIZED_FIELDS, type NormalizedFields, standardize } from "./rules/standardize.ts"
 
@@ -179,7 +179,6 @@ export const standardizeStep = defineStep({
     "Names, address, checksums, NAF code and label, department and region, headcount label, ISO dates; rejects with reasons.",
   kind: "transform",
   // It writes Parquet: the encoder thread starts with the run's first step, not at its first row group.
-  warmUp: startParquetEncoder,
   needs: [],
   after: ["dumps.collect", "api.collect"],
   // The suppression list decides what rejects.csv may show; the rest of the job does not matter here.

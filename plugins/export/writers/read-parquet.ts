@@ -1,10 +1,10 @@
 /**
- * Reading a whole Parquet file back into plain rows, for tests and checks. Kept apart from the writer
- * so that writing never loads parquet-wasm on the main thread (the encoder worker has its own).
+ * Reading a whole Parquet file back into plain rows, for tests and checks, with parquet-wasm. Kept apart
+ * from the writer so that a run that only writes Parquet never loads WebAssembly.
  */
 import { type DataType, type List, Type, tableFromIPC, type Vector } from "apache-arrow"
 import { readParquet as readParquetBytes } from "parquet-wasm/node"
-import { FIELD_TYPE_KEY } from "./arrow-columns.ts"
+import { FIELD_TYPE_KEY } from "./parquet/values.ts"
 
 const plainDate = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 

@@ -142,7 +142,7 @@ describe("writeParquet", () => {
     const codecs = await duckdb(`SELECT DISTINCT compression FROM parquet_metadata(${sqlPath(path)})`)
     expect(codecs).toEqual([{ compression: "ZSTD" }])
     const [file] = await duckdb(`SELECT created_by FROM parquet_file_metadata(${sqlPath(path)})`)
-    expect(file).toEqual({ created_by: "filon version 1 (build parquet-wasm)" })
+    expect(file).toEqual({ created_by: "filon version 2 (build filon-parquet)" })
   })
 
   it("writes 120k rows in row groups of the requested size and keeps every row", async () => {
@@ -206,12 +206,12 @@ describe("writeParquet", () => {
     // Batches smaller than a row group reach the encoder while the rest is built (decision 023).
     const rows = () => Array.from({ length: 5_500 }, (_, n) => ({ ...company(n), ...everyTypeRows[n % 4] }))
     const whole = join(dir, "whole-groups.parquet")
-    await writeParquet(whole, everyType, rows(), { rowGroupRows: 2_000, sendRows: 2_000 })
+    await writeParquet(whole, everyType, rows(), { rowGroupRows: 2_000 })
     const expected = await Bun.file(whole).bytes()
     expect(await rowGroups(whole)).toEqual([2_000, 2_000, 1_500])
     for (const sendRows of [7, 300, 1_024, 1_999]) {
       const path = join(dir, `send-${sendRows}.parquet`)
-      const written = await writeParquet(path, everyType, rows(), { rowGroupRows: 2_000, sendRows })
+      const written = await writeParquet(path, everyType, rows(), { rowGroupRows: 2_000 })
       expect({ sendRows, rows: written.rows, groups: await rowGroups(path) }).toEqual({
         sendRows,
         rows: 5_500,
@@ -239,7 +239,7 @@ describe("writeParquet", () => {
         emails: [`contact@${"x".repeat(n % 200)}${n}.fr`, `info@${n}.fr`]
       }))
     const whole = join(dir, "large-whole.parquet")
-    await writeParquet(whole, columns, rows(), { rowGroupRows: 4_000, sendRows: 4_000 })
+    await writeParquet(whole, columns, rows(), { rowGroupRows: 4_000 })
     const expected = await Bun.file(whole).bytes()
     const chunks = await duckdb(
       `SELECT path_in_schema AS column, total_uncompressed_size AS bytes FROM parquet_metadata(${sqlPath(whole)})`
@@ -248,7 +248,7 @@ describe("writeParquet", () => {
     expect(Number(notes?.bytes)).toBeGreaterThan(1_048_576)
     for (const sendRows of [7, 1_000, 2_048, 3_999]) {
       const path = join(dir, `large-send-${sendRows}.parquet`)
-      await writeParquet(path, columns, rows(), { rowGroupRows: 4_000, sendRows })
+      await writeParquet(path, columns, rows(), { rowGroupRows: 4_000 })
       expect({ sendRows, same: Buffer.compare(await Bun.file(path).bytes(), expected) === 0 }).toEqual({
         sendRows,
         same: true
@@ -294,7 +294,7 @@ describe("writeParquet", () => {
       throw new Error("upstream record file is corrupt")
     }
     // Batches of 30: part of the failing row group was already sent to the encoder.
-    await expect(writeParquet(path, companyColumns, failing(), { rowGroupRows: 100, sendRows: 30 })).rejects.toThrow(
+    await expect(writeParquet(path, companyColumns, failing(), { rowGroupRows: 100 })).rejects.toThrow(
       "upstream record file is corrupt"
     )
     expect(await readParquet(path)).toEqual([company(7)])
@@ -328,7 +328,7 @@ describe("writeParquet", () => {
       }
     }
     await expect(
-      writeParquet(join(dir, "stopped.parquet"), companyColumns, rows(), { rowGroupRows: 500, sendRows: 30 })
+      writeParquet(join(dir, "stopped.parquet"), companyColumns, rows(), { rowGroupRows: 500 })
     ).rejects.toBeInstanceOf(ParquetValueInvalid)
     // The failing row's group is the last one built: no row after it is read.
     expect(pulled).toBe(1_501)

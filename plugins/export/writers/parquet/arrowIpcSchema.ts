@@ -1,20 +1,12 @@
 /**
- * Arrow IPC streams written straight from the column buffers of `arrow-columns.ts`: the schema and
- * record-batch messages are FlatBuffers (Arrow's `Schema.fbs` and `Message.fbs`, metadata version 5),
- * the body is the buffers themselves, each padded to 8 bytes. This is all the Parquet encoder is sent.
- *
- * Why not apache-arrow's `tableToIPC` (decision 024): on this path apache-arrow only wrapped buffers
- * that were already laid out, then copied them through its own writer. Serialising the 42.6k rows of the
- * 5M-row bench's normalized file (21 batches) took 10-24 ms that way and takes 7-8.5 ms here, and the
- * bundle no longer carries apache-arrow (1.6 MB instead of 1.8 MB). The encoder decodes the same arrays
- * from these messages, so the Parquet files are byte-identical.
- *
- * Only what the writers use is covered: every field nullable, the types of `ArrowType`, field metadata,
- * no dictionaries, no compression of the body. Reading IPC stays with apache-arrow (`read-parquet.ts`).
+ * The Arrow IPC schema message of a file's columns, as FlatBuffers (Arrow's `Schema.fbs` and
+ * `Message.fbs`, metadata version 5), framed as in an IPC stream: what a Parquet footer carries, base64,
+ * under `ARROW:schema` (`arrowSchema.ts`). Only what the writer uses is covered: every field nullable, the
+ * types of `ArrowType`, field metadata.
  */
 import { Builder } from "flatbuffers"
 
-/** The Arrow types the writers emit (see `arrow-columns.ts` for the FieldType each one holds). */
+/** The Arrow types of the written columns (see `arrowSchema.ts` for the FieldType each one holds). */
 export type ArrowType = "utf8" | "int64" | "float64" | "bool" | "date32" | "timestamp_ms_utc" | "list_utf8"
 
 export interface IpcField {
@@ -22,12 +14,6 @@ export interface IpcField {
   readonly type: ArrowType
   /** Key-value metadata, written in this order. */
   readonly metadata: ReadonlyArray<readonly [string, string]>
-}
-
-/** One array of the batch, in depth-first order (a list's child follows it). */
-export interface FieldNode {
-  readonly length: number
-  readonly nullCount: number
 }
 
 // Enum values of Schema.fbs and Message.fbs.
@@ -43,11 +29,7 @@ const DATE_UNIT_DAY = 0
 const DATE_UNIT_DEFAULT = 1 // MILLISECOND
 const TIME_UNIT_MILLISECOND = 1
 const HEADER_SCHEMA = 1
-const HEADER_RECORD_BATCH = 3
 const METADATA_V5 = 4
-
-/** Continuation marker then a zero length: the end of an IPC stream. */
-const END_OF_STREAM = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0)
 
 const padded = (length: number) => (length + 7) & ~7
 
@@ -151,7 +133,7 @@ const frame = (into: Uint8Array, at: number, metadata: Uint8Array): number => {
 
 const framedLength = (metadata: Uint8Array) => 8 + padded(metadata.length)
 
-/** The schema message of a stream of these fields (the same for every batch: build it once). */
+/** The framed schema message of these fields. */
 export const schemaMessage = (fields: ReadonlyArray<IpcField>): Uint8Array => {
   const builder = new Builder(1024)
   const fieldOffsets = fields.map((field) => fieldTable(builder, field))
@@ -162,54 +144,4 @@ export const schemaMessage = (fields: ReadonlyArray<IpcField>): Uint8Array => {
   const framed = new Uint8Array(framedLength(metadata))
   frame(framed, 0, metadata)
   return framed
-}
-
-/**
- * A whole IPC stream of one record batch: the schema message, the batch (its nodes, and its buffers in
- * Arrow's order: per array, validity, then offsets and/or values, then its children's), the end marker.
- * A validity buffer may be empty when the array has no null. One allocation, which the caller may
- * transfer to another thread.
- */
-export const ipcStream = (
-  schema: Uint8Array,
-  length: number,
-  nodes: ReadonlyArray<FieldNode>,
-  buffers: ReadonlyArray<Uint8Array>
-): Uint8Array => {
-  let bodyLength = 0
-  for (const buffer of buffers) bodyLength += padded(buffer.length)
-  const builder = new Builder(256 + 16 * (nodes.length + buffers.length))
-  // Vectors of structs, back to front; FieldNode { length, null_count } and Buffer { offset, length }
-  // are each two longs, written last field first.
-  builder.startVector(16, buffers.length, 8)
-  let offset = bodyLength
-  for (let i = buffers.length - 1; i >= 0; i--) {
-    offset -= padded(buffers[i]!.length)
-    builder.prep(8, 16)
-    builder.writeInt64(BigInt(buffers[i]!.length))
-    builder.writeInt64(BigInt(offset))
-  }
-  const bufferVector = builder.endVector()
-  builder.startVector(16, nodes.length, 8)
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    builder.prep(8, 16)
-    builder.writeInt64(BigInt(nodes[i]!.nullCount))
-    builder.writeInt64(BigInt(nodes[i]!.length))
-  }
-  const nodeVector = builder.endVector()
-  builder.startObject(5)
-  builder.addFieldInt64(0, BigInt(length), 0n)
-  builder.addFieldOffset(1, nodeVector, 0)
-  builder.addFieldOffset(2, bufferVector, 0)
-  const metadata = message(builder, HEADER_RECORD_BATCH, builder.endObject(), bodyLength)
-
-  const stream = new Uint8Array(schema.length + framedLength(metadata) + bodyLength + END_OF_STREAM.length)
-  stream.set(schema, 0)
-  let at = frame(stream, schema.length, metadata)
-  for (const buffer of buffers) {
-    stream.set(buffer, at)
-    at += padded(buffer.length) // padding bytes stay zero
-  }
-  stream.set(END_OF_STREAM, at)
-  return stream
 }

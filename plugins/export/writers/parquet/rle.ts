@@ -1,0 +1,130 @@
+/**
+ * Parquet's RLE / bit-packing hybrid encoding, used for definition and repetition levels and for
+ * dictionary indices. A value repeated 8 times or more becomes a run (count, value); anything else is
+ * bit-packed in groups of 8, least significant bit first. Only the last group may be padded: a reader
+ * stops at the page's value count.
+ */
+
+/** Bits needed to store values up to `max` (at least 1: some readers refuse a width of 0). */
+export const bitWidth = (max: number): number => {
+  let width = 1
+  while (max >= 2 ** width) width++
+  return width
+}
+
+/** A growable byte buffer for encoded output, reused from page to page. */
+export class ByteSink {
+  /** A Buffer, for `encodeUtf8` and its little-endian writes; bytes past `length` are not defined. */
+  bytes: Buffer
+  length = 0
+  constructor(capacity = 1024) {
+    this.bytes = Buffer.allocUnsafe(capacity)
+  }
+  ensure(extra: number) {
+    if (this.length + extra <= this.bytes.length) return
+    const bigger = Buffer.allocUnsafe(Math.max(this.length + extra, this.bytes.length * 2))
+    this.bytes.copy(bigger, 0, 0, this.length)
+    this.bytes = bigger
+  }
+  byte(value: number) {
+    this.ensure(1)
+    this.bytes[this.length++] = value
+  }
+  varint(value: number) {
+    this.ensure(5)
+    while (value >= 0x80) {
+      this.bytes[this.length++] = (value & 0x7f) | 0x80
+      value >>>= 7
+    }
+    this.bytes[this.length++] = value
+  }
+  uint32(value: number) {
+    this.ensure(4)
+    const b = this.bytes
+    b[this.length++] = value & 0xff
+    b[this.length++] = (value >>> 8) & 0xff
+    b[this.length++] = (value >>> 16) & 0xff
+    b[this.length++] = (value >>> 24) & 0xff
+  }
+  append(bytes: Uint8Array) {
+    this.ensure(bytes.length)
+    this.bytes.set(bytes, this.length)
+    this.length += bytes.length
+  }
+  view(): Uint8Array {
+    return this.bytes.subarray(0, this.length)
+  }
+  reset() {
+    this.length = 0
+  }
+}
+
+const runLength = (values: ArrayLike<number>, from: number, count: number): number => {
+  const value = values[from]
+  let end = from + 1
+  while (end < count && values[end] === value) end++
+  return end - from
+}
+
+/** Groups of 8 per bit-packed run at most: a header of one byte whatever the width. */
+const MAX_GROUPS = 63
+
+/**
+ * Appends the first `count` of `values` (each below 2^width, width at most 24) in the hybrid encoding,
+ * without a length prefix.
+ */
+export const encodeHybrid = (sink: ByteSink, values: ArrayLike<number>, count: number, width: number): void => {
+  const valueBytes = (width + 7) >> 3
+  let i = 0
+  while (i < count) {
+    const run = runLength(values, i, count)
+    if (run >= 8) {
+      sink.varint(run << 1)
+      sink.ensure(valueBytes)
+      let value = values[i]!
+      for (let b = 0; b < valueBytes; b++) {
+        sink.bytes[sink.length++] = value & 0xff
+        value >>>= 8
+      }
+      i += run
+      continue
+    }
+    // Bit-packed groups until a run of 8 starts on a group boundary (or the values end).
+    const start = i
+    let groups = 0
+    do {
+      i += 8
+      groups++
+    } while (i < count && groups < MAX_GROUPS && runLength(values, i, count) < 8)
+    sink.varint((groups << 1) | 1)
+    const end = Math.min(i, count)
+    sink.ensure(groups * width)
+    const out = sink.bytes
+    let at = sink.length
+    let buffer = 0
+    let bits = 0
+    for (let v = start; v < start + groups * 8; v++) {
+      buffer |= (v < end ? values[v]! : 0) << bits
+      bits += width
+      while (bits >= 8) {
+        out[at++] = buffer & 0xff
+        buffer >>>= 8
+        bits -= 8
+      }
+    }
+    sink.length = at
+  }
+}
+
+/** Levels of a v1 data page: the hybrid encoding behind its 4-byte little-endian length. */
+export const encodeLevels = (sink: ByteSink, levels: ArrayLike<number>, count: number, maxLevel: number): void => {
+  const at = sink.length
+  sink.uint32(0)
+  encodeHybrid(sink, levels, count, bitWidth(maxLevel))
+  const length = sink.length - at - 4
+  const b = sink.bytes
+  b[at] = length & 0xff
+  b[at + 1] = (length >>> 8) & 0xff
+  b[at + 2] = (length >>> 16) & 0xff
+  b[at + 3] = (length >>> 24) & 0xff
+}
