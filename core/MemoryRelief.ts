@@ -10,18 +10,15 @@
  *   - with a RAM budget, the ceiling rule (`CeilingGuard`): a full collection when RSS is above 70%
  *     of the budget and has grown by the headroom since what the last collection left (memory a
  *     collection cannot free, live data and allocator pages, does not cost a collection every time);
- *   - without one, the heap rule (`HeapGrowthGuard`): a full collection once this thread's heap
- *     has grown by the headroom since the last one, RSS being above 128 MiB and above the highest
- *     RSS the run reached so far (decision 019). RSS also moves with
- *     what no collection here frees (another thread's memory, the allocator's pages), and each
- *     collection costs 30-70 ms at 5M input rows: the heap rule collects about half as often and
- *     makes the 5M-row quick run about 15% faster, for a peak about 60 MB higher.
+ *   - without one, the same rule at a fixed ceiling of 160 MiB with 24 MiB of headroom (decision 027).
+ *     It replaced a heap-growth rule (decision 019) made for the time when a Parquet encoder thread
+ *     held 55 MB outside this heap: with all memory on this thread, the ceiling holds the 5M-row quick
+ *     run at 180-182 MB instead of 217-228 MB, for 5% more time, and costs nothing measurable at 1M.
  * - `relieveBetweenSteps()`: the same rule, called by the runner before each executed step but the
  *   first to start (decision 024), never after a run's last step.
  * - `memoryRelief(options)`: a fiber sampling RSS with the ceiling rule, for steps whose garbage
  *   comes from many concurrent fibers (a crawl decodes and parses thousands of pages).
  */
-import { heapSize } from "bun:jsc"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 
@@ -71,67 +68,25 @@ export class CeilingGuard {
 }
 
 /**
- * The bulk loops' ceiling: 70% of the RAM budget when there is one, else 128 MiB (a CLI run starts
- * at about 100 MB with its modules loaded). Measured on the 5M-row ingest: 144/24 MiB peaked at
- * 255 MB, 128/16 at about 230, 100/8 at 215 but 10-20% slower; what is left above the ceiling is
- * memory a collection does not give back at once (allocator pages, WebAssembly memory).
+ * The bulk loops' ceiling: 70% of the RAM budget when there is one, else 160 MiB (a CLI run starts at
+ * about 100 MB with its modules loaded). Measured on the 5M-row quick run (decision 027), ceiling and
+ * headroom in MiB: 140/16 peaked at 165 MB but ran 13% slower; 160/16 at 180 MB, 5% slower; 160/24 at
+ * 182 MB, 5% slower; 176/16 at 182-192 MB, 8% slower; no collections at 217-228 MB.
  */
 export const bulkCeiling = (maxRamMb: number | undefined): number =>
-  maxRamMb !== undefined ? reliefCeiling(maxRamMb) : 128 * MIB
+  maxRamMb !== undefined ? reliefCeiling(maxRamMb) : 160 * MIB
 
-/**
- * The heap rule: a full collection once the heap (what this thread allocated, live or not) has grown
- * by the headroom since what the last collection left, when RSS is above the ceiling (below it, a
- * small run never pays for one) and above the highest RSS this guard has seen (decision 019). Memory
- * outside this thread's heap does not trigger it.
- *
- * The high-water mark: a collection while RSS is below a level the run already reached cannot lower
- * the run's peak; it only costs time. Such garbage waits until RSS would set a new high. Measured on the
- * 5M-row quick run: 9 collections instead of 16, the steps after the scan 3.37 s against 3.56 s
- * (medians of 5 interleaved pairs), peak 300-312 MB against 304-307 MB.
- */
-export class HeapGrowthGuard {
-  private floor = 0
-  /** The highest RSS read so far: below it, a collection does not lower the peak. */
-  private highWater = 0
-  collections = 0
-
-  constructor(
-    private readonly ceilingBytes: number,
-    private readonly headroomBytes: number,
-    private readonly readHeap: () => number = heapSize,
-    private readonly readRss: () => number = () => process.memoryUsage.rss(),
-    private readonly collect: () => void = () => Bun.gc(true)
-  ) {}
-
-  check(): boolean {
-    // The heap read is not free: about 0.3 ms each in a run (the 5M-row quick run makes 309, 95 ms in
-    // all, against about 750 ms for its 17 collections). RSS (about 8 µs) is read only once the heap grew.
-    if (this.readHeap() < this.floor + this.headroomBytes) return false
-    const rss = this.readRss()
-    const bar = Math.max(this.ceilingBytes, this.highWater)
-    this.highWater = Math.max(this.highWater, rss)
-    if (rss <= bar) return false
-    this.collections++
-    this.collect()
-    this.floor = this.readHeap()
-    return true
-  }
-}
+/** Growth over what the last collection left before the next one: each costs 5-70 ms. */
+export const bulkHeadroom = (maxRamMb: number | undefined): number => (maxRamMb !== undefined ? 16 : 24) * MIB
 
 /** What the bulk loops call once per batch. */
 interface BulkGuard {
   check(): boolean
 }
 
-/**
- * The bulk loops' rule for a run: the ceiling rule under a RAM budget, else the heap rule. Headroom
- * 16 MiB either way: each collection costs 5-70 ms, with a live heap of 25-60 MB.
- */
+/** The bulk loops' rule for a run: the ceiling rule, at the budget's ceiling or the default one. */
 export const bulkGuard = (maxRamMb: number | undefined): BulkGuard =>
-  maxRamMb !== undefined
-    ? new CeilingGuard(bulkCeiling(maxRamMb), 16 * MIB)
-    : new HeapGrowthGuard(bulkCeiling(undefined), 16 * MIB)
+  new CeilingGuard(bulkCeiling(maxRamMb), bulkHeadroom(maxRamMb))
 
 /** One process, one heap: the guard bulk loops share, set per run. */
 let processGuard: BulkGuard = bulkGuard(undefined)

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { bulkGuard, CeilingGuard, HeapGrowthGuard, memoryRelief } from "../../core/MemoryRelief.ts"
+import { bulkCeiling, bulkGuard, bulkHeadroom, CeilingGuard, memoryRelief } from "../../core/MemoryRelief.ts"
 import { prioritized } from "../../core/Prioritized.ts"
 
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.runPromise(Stream.runCollect(stream)).then((c) => [...c])
@@ -128,71 +128,13 @@ describe("CeilingGuard (bulk loops)", () => {
   })
 })
 
-/**
- * A heap guard over simulated memory (ceiling 150, headroom 20): a collection leaves 30 of heap alive
- * and gives `freedRss` back.
- */
-const simulatedHeapGuard = (memory: { heap: number; rss: number }, freedRss = 0) => {
-  let collections = 0
-  const guard = new HeapGrowthGuard(
-    150,
-    20,
-    () => memory.heap,
-    () => memory.rss,
-    () => {
-      collections++
-      memory.heap = 30
-      memory.rss -= freedRss
-    }
-  )
-  return { guard, collections: () => collections }
-}
-
-describe("HeapGrowthGuard (bulk loops without a RAM budget)", () => {
-  test("collects once the heap grew by the headroom since the last collection, only above the RSS ceiling", () => {
-    const memory = { heap: 10, rss: 100 }
-    const { guard, collections } = simulatedHeapGuard(memory)
-    memory.heap = 40
-    // Below the RSS ceiling: a small run never pays for a collection.
-    expect(guard.check()).toBe(false)
-    memory.rss = 300
-    expect(guard.check()).toBe(true)
-    // RSS stays high (another thread's memory, allocator pages): no collection until the heap grows again.
-    expect(guard.check()).toBe(false)
-    memory.heap = 49
-    memory.rss = 301
-    expect(guard.check()).toBe(false)
-    memory.heap = 50
-    expect(guard.check()).toBe(true)
-    expect(collections()).toBe(2)
-  })
-
-  test("does not collect below the highest RSS it has seen: that would not lower the run's peak", () => {
-    const memory = { heap: 10, rss: 200 }
-    const { guard, collections } = simulatedHeapGuard(memory, 40)
-    memory.heap = 40
-    expect(guard.check()).toBe(true)
-    // RSS 160, the heap grew by the headroom again: garbage, but the run has already been at 200.
-    memory.heap = 50
-    expect(guard.check()).toBe(false)
-    memory.heap = 80
-    memory.rss = 200
-    expect(guard.check()).toBe(false)
-    expect(collections()).toBe(1)
-    // A new high: now a collection keeps the peak down.
-    memory.rss = 201
-    expect(guard.check()).toBe(true)
-    expect(collections()).toBe(2)
-    // Below the mark again, no collection; above it, one.
-    memory.heap = 120
-    memory.rss = 190
-    expect(guard.check()).toBe(false)
-    memory.rss = 202
-    expect(guard.check()).toBe(true)
-  })
-
-  test("a RAM budget gives the ceiling rule at 70% of it, no budget the heap rule", () => {
+describe("bulkGuard (the rule of the bulk loops)", () => {
+  test("a RAM budget gives the ceiling rule at 70% of it, no budget the same rule at 160 MiB", () => {
     expect(bulkGuard(400)).toBeInstanceOf(CeilingGuard)
-    expect(bulkGuard(undefined)).toBeInstanceOf(HeapGrowthGuard)
+    expect(bulkCeiling(400)).toBe(280 * 1048576)
+    expect(bulkHeadroom(400)).toBe(16 * 1048576)
+    expect(bulkGuard(undefined)).toBeInstanceOf(CeilingGuard)
+    expect(bulkCeiling(undefined)).toBe(160 * 1048576)
+    expect(bulkHeadroom(undefined)).toBe(24 * 1048576)
   })
 })
