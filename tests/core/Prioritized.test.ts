@@ -129,12 +129,12 @@ describe("CeilingGuard (bulk loops)", () => {
 })
 
 describe("bulkGuard (the rule of the bulk loops)", () => {
-  test("a RAM budget gives the ceiling rule at 70% of it, no budget the same rule at 160 MiB", () => {
+  test("a RAM budget gives the ceiling rule at 70% of it, no budget the same rule at 168 MiB", () => {
     expect(bulkGuard(400)).toBeInstanceOf(CeilingGuard)
     expect(bulkCeiling(400)).toBe(280 * 1048576)
     expect(bulkHeadroom(400)).toBe(16 * 1048576)
     expect(bulkGuard(undefined)).toBeInstanceOf(CeilingGuard)
-    expect(bulkCeiling(undefined)).toBe(160 * 1048576)
+    expect(bulkCeiling(undefined)).toBe(168 * 1048576)
     expect(bulkHeadroom(undefined)).toBe(24 * 1048576)
   })
 })

@@ -202,59 +202,64 @@ describe("writeParquet", () => {
     expect(await Bun.file(join(dir, "two.parquet")).bytes()).toEqual(await Bun.file(join(dir, "one.parquet")).bytes())
   })
 
-  it("writes the same bytes and row groups whatever the batches sent to the encoder", async () => {
-    // Batches smaller than a row group reach the encoder while the rest is built (decision 023).
-    const rows = () => Array.from({ length: 5_500 }, (_, n) => ({ ...company(n), ...everyTypeRows[n % 4] }))
-    const whole = join(dir, "whole-groups.parquet")
-    await writeParquet(whole, everyType, rows(), { rowGroupRows: 2_000 })
-    const expected = await Bun.file(whole).bytes()
-    expect(await rowGroups(whole)).toEqual([2_000, 2_000, 1_500])
-    for (const sendRows of [7, 300, 1_024, 1_999]) {
-      const path = join(dir, `send-${sendRows}.parquet`)
-      const written = await writeParquet(path, everyType, rows(), { rowGroupRows: 2_000 })
-      expect({ sendRows, rows: written.rows, groups: await rowGroups(path) }).toEqual({
-        sendRows,
-        rows: 5_500,
-        groups: [2_000, 2_000, 1_500]
-      })
-      expect({ sendRows, same: Buffer.compare(await Bun.file(path).bytes(), expected) === 0 }).toEqual({
-        sendRows,
-        same: true
-      })
-    }
+  it("reads back every value across data-page and row-group edges", async () => {
+    // Pages are cut every PAGE_ROWS rows inside a row group: 2.5 pages per group here.
+    const rows = Array.from({ length: 2 * 20_480 + 777 }, (_, n) => ({ ...company(n), ...everyTypeRows[n % 4] }))
+    const path = join(dir, "pages.parquet")
+    const written = await writeParquet(path, everyType, rows, { rowGroupRows: 20_480 })
+    expect(await rowGroups(path)).toEqual([20_480, 20_480, 777])
+    expect(written.rows).toBe(rows.length)
+    const back = await readParquet(path)
+    expect(back.length).toBe(rows.length)
+    // The rows on either side of each edge, against the same rows written as one small page.
+    const edges = [0, 1, 2, 3, 8_191, 8_192, 16_383, 16_384, 20_479, 20_480, 28_671, 28_672, 40_959, 40_960, rows.length - 1]
+    const alone = join(dir, "pages-alone.parquet")
+    await writeParquet(alone, everyType, edges.map((n) => rows[n]!))
+    const expected = await readParquet(alone)
+    expect(edges.map((n) => back[n])).toEqual(expected)
+    const [summary] = await duckdb(
+      `SELECT count(*)::INTEGER AS n, count(emails)::INTEGER AS lists, sum(len(emails))::INTEGER AS entries
+       FROM read_parquet(${sqlPath(path)})`
+    )
+    const lists = rows.filter((row) => Array.isArray(row.emails))
+    expect(summary).toEqual({
+      n: rows.length,
+      lists: lists.length,
+      entries: lists.reduce((total, row) => total + (row.emails as unknown[]).length, 0)
+    })
   })
 
-  it("writes the same bytes whatever the batches when columns pass the page and dictionary limits", async () => {
-    // 4,000 distinct values of about 400 bytes: each column chunk is over parquet-rs's 1 MiB data page
-    // and dictionary page limits, so pages are cut and the dictionary falls back to plain encoding.
+  it("keeps dictionary-encoding a column until its dictionary passes 1 MiB, then writes it PLAIN", async () => {
+    // Each 400-character value repeats 5 times: a dictionary pays on the first page, and outgrows 1 MiB
+    // of characters on the second, from which the chunk goes PLAIN. Unique values are PLAIN at once.
     const columns: ReadonlyArray<ParquetColumn> = [
       { name: "siret", type: "string" },
       { name: "notes", type: "string" },
       { name: "emails", type: "string[]" }
     ]
     const rows = () =>
-      Array.from({ length: 4_000 }, (_, n) => ({
+      Array.from({ length: 30_000 }, (_, n) => ({
         siret: String(n).padStart(14, "0"),
-        notes: `${n} `.repeat(100).slice(0, 400),
-        emails: [`contact@${"x".repeat(n % 200)}${n}.fr`, `info@${n}.fr`]
+        notes: `${Math.floor(n / 5)} `.repeat(100).slice(0, 400),
+        emails: [`contact@${"x".repeat(n % 200)}${n}.fr`, `info@${n % 7}.fr`]
       }))
-    const whole = join(dir, "large-whole.parquet")
-    await writeParquet(whole, columns, rows(), { rowGroupRows: 4_000 })
-    const expected = await Bun.file(whole).bytes()
+    const path = join(dir, "dictionary-limit.parquet")
+    await writeParquet(path, columns, rows(), { rowGroupRows: 30_000 })
     const chunks = await duckdb(
-      `SELECT path_in_schema AS column, total_uncompressed_size AS bytes FROM parquet_metadata(${sqlPath(whole)})`
+      `SELECT path_in_schema AS column, encodings, dictionary_page_offset IS NOT NULL AS dictionary
+       FROM parquet_metadata(${sqlPath(path)}) ORDER BY column_id`
     )
-    const notes = chunks.find((chunk) => chunk.column === "notes")
-    expect(Number(notes?.bytes)).toBeGreaterThan(1_048_576)
-    for (const sendRows of [7, 1_000, 2_048, 3_999]) {
-      const path = join(dir, `large-send-${sendRows}.parquet`)
-      await writeParquet(path, columns, rows(), { rowGroupRows: 4_000 })
-      expect({ sendRows, same: Buffer.compare(await Bun.file(path).bytes(), expected) === 0 }).toEqual({
-        sendRows,
-        same: true
-      })
-    }
-    expect(await readParquet(whole)).toEqual(rows())
+    expect(chunks).toEqual([
+      { column: "siret", encodings: "PLAIN, RLE", dictionary: false },
+      { column: "notes", encodings: "PLAIN, PLAIN_DICTIONARY, RLE", dictionary: true },
+      { column: "emails, list, item", encodings: "PLAIN, RLE", dictionary: false }
+    ])
+    expect(await readParquet(path)).toEqual(rows())
+    const [summary] = await duckdb(
+      `SELECT count(DISTINCT notes)::INTEGER AS notes, count(DISTINCT emails[2])::INTEGER AS second
+       FROM read_parquet(${sqlPath(path)})`
+    )
+    expect(summary).toEqual({ notes: 6_000, second: 7 })
   })
 
   it("writes an empty file that still carries the schema", async () => {
@@ -293,14 +298,13 @@ describe("writeParquet", () => {
       for (let n = 0; n < 250; n++) yield company(n)
       throw new Error("upstream record file is corrupt")
     }
-    // Batches of 30: part of the failing row group was already sent to the encoder.
     await expect(writeParquet(path, companyColumns, failing(), { rowGroupRows: 100 })).rejects.toThrow(
       "upstream record file is corrupt"
     )
     expect(await readParquet(path)).toEqual([company(7)])
     expect((await readdir(dir)).filter((name) => name.includes(".filon-tmp-"))).toEqual([])
   })
-  it("encodes several files at once on the worker, each as it would be alone", async () => {
+  it("writes several files at once, each as it would be alone", async () => {
     const rows = (offset: number) => Array.from({ length: 2_500 }, (_, n) => company(n + offset))
     const alone: string[] = []
     for (const offset of [0, 10_000, 20_000]) {
