@@ -212,9 +212,29 @@ describe("writeParquet", () => {
     const back = await readParquet(path)
     expect(back.length).toBe(rows.length)
     // The rows on either side of each edge, against the same rows written as one small page.
-    const edges = [0, 1, 2, 3, 8_191, 8_192, 16_383, 16_384, 20_479, 20_480, 28_671, 28_672, 40_959, 40_960, rows.length - 1]
+    const edges = [
+      0,
+      1,
+      2,
+      3,
+      8_191,
+      8_192,
+      16_383,
+      16_384,
+      20_479,
+      20_480,
+      28_671,
+      28_672,
+      40_959,
+      40_960,
+      rows.length - 1
+    ]
     const alone = join(dir, "pages-alone.parquet")
-    await writeParquet(alone, everyType, edges.map((n) => rows[n]!))
+    await writeParquet(
+      alone,
+      everyType,
+      edges.map((n) => rows[n]!)
+    )
     const expected = await readParquet(alone)
     expect(edges.map((n) => back[n])).toEqual(expected)
     const [summary] = await duckdb(

@@ -6,9 +6,9 @@
  *
  * Encoding choices, as parquet-rs makes them by default for format v1 pages: strings are
  * dictionary-encoded (PLAIN_DICTIONARY) until the dictionary passes 1 MiB, then PLAIN; other types are
- * PLAIN (ZSTD takes their repetition). One difference: a string column whose first page is mostly
- * distinct values (identifiers, names, addresses) is PLAIN from the start, since a dictionary there only
- * costs time and bytes.
+ * PLAIN (ZSTD takes their repetition). One difference: a string column whose first page starts with
+ * mostly distinct values (identifiers, names, addresses) is PLAIN from the start, since a dictionary
+ * there only costs time and bytes.
  */
 import type { FieldType } from "../../../../core/Step.ts"
 import { encodeUtf8 } from "../valueEncoding.ts"
@@ -27,6 +27,20 @@ const ZSTD_LEVEL = 1
 const DICTIONARY_LIMIT = 1024 * 1024
 /** Below this many values a first page says too little to give up on a dictionary. */
 const DISTINCT_SAMPLE_MIN = 64
+/** Values of a chunk's first page looked at to choose between a dictionary and PLAIN. */
+const DISTINCT_SAMPLE = 512
+
+/**
+ * Whether more than half of the first values of a page differ: then a dictionary would hold about as
+ * much as the values, and building it costs a map entry per value, so the chunk is PLAIN.
+ */
+const mostlyDistinct = (values: ReadonlyArray<string>, count: number): boolean => {
+  const sample = Math.min(count, DISTINCT_SAMPLE)
+  if (sample < DISTINCT_SAMPLE_MIN) return false
+  const seen = new Set<string>()
+  for (let i = 0; i < sample; i++) seen.add(values[i]!)
+  return seen.size * 2 > sample
+}
 
 export interface ChunkStatistics {
   readonly nullCount?: number
@@ -78,15 +92,23 @@ interface PageValues {
   resetChunk(): void
 }
 
+/** PLAIN BYTE_ARRAY: each value's UTF-8 length (4 bytes, little-endian), then its bytes. */
 const plainStrings = (sink: ByteSink, values: ReadonlyArray<string>, count: number) => {
+  // Room for the worst case (3 bytes per UTF-16 unit) once per page, not once per value.
+  let room = 4 * count
+  for (let i = 0; i < count; i++) room += values[i]!.length * 3
+  sink.ensure(room)
+  const bytes = sink.bytes
+  let at = sink.length
   for (let i = 0; i < count; i++) {
-    const text = values[i]!
-    sink.ensure(4 + text.length * 3)
-    const at = sink.length
-    const length = encodeUtf8(sink.bytes, at + 4, text)
-    sink.bytes.writeInt32LE(length, at)
-    sink.length = at + 4 + length
+    const length = encodeUtf8(bytes, at + 4, values[i]!)
+    bytes[at] = length & 0xff
+    bytes[at + 1] = (length >>> 8) & 0xff
+    bytes[at + 2] = (length >>> 16) & 0xff
+    bytes[at + 3] = length >>> 24
+    at += 4 + length
   }
+  sink.length = at
 }
 
 class StringValues implements PageValues {
@@ -97,7 +119,7 @@ class StringValues implements PageValues {
   private readonly index = new Map<string, number>()
   private entries: Array<string> = []
   private characters = 0
-  /** Undecided until a page with values; then dictionary until the limit, or plain. */
+  /** Undecided until the chunk's first page with values; then dictionary until the limit, or plain. */
   private mode: "undecided" | "dictionary" | "plain" = "undecided"
 
   push(value: unknown) {
@@ -109,6 +131,7 @@ class StringValues implements PageValues {
     this.count = 0
     if (count === 0) return Encoding.Plain
     if (this.mode === "dictionary" && this.characters > DICTIONARY_LIMIT) this.mode = "plain"
+    if (this.mode === "undecided") this.mode = mostlyDistinct(this.page, count) ? "plain" : "dictionary"
     if (this.mode !== "plain") {
       const before = this.entries.length
       const indices = growInt32(this.indices, count)
@@ -124,10 +147,7 @@ class StringValues implements PageValues {
         }
         indices[i] = id
       }
-      if (this.mode === "undecided") {
-        this.mode = count >= DISTINCT_SAMPLE_MIN && this.entries.length * 2 > count ? "plain" : "dictionary"
-        if (this.mode === "plain") this.forgetDictionary()
-      } else if (this.characters > DICTIONARY_LIMIT && before > 0) {
+      if (this.characters > DICTIONARY_LIMIT && before > 0) {
         // This page would overflow the dictionary: its new entries are dropped, and it goes PLAIN.
         for (let i = before; i < this.entries.length; i++) this.index.delete(this.entries[i]!)
         this.entries.length = before
