@@ -4,9 +4,10 @@
  * the record of the JavaScriptCore options this Bun accepts (dist/jsc-tuning.json, decision 025).
  *
  * Left out of the bundle, loaded from node_modules when used:
- * - parquet-wasm, which reads its .wasm file beside its own module (and loads in the encoder worker);
+ * - parquet-wasm, which reads its .wasm file beside its own module (only Parquet reading uses it: checks
+ *   and tests; writing is Filon's own writer, decision 027);
  * - playwright-core and unpdf, large and only imported on first use (headless pages, PDF documents).
- * The worker threads (Parquet encoder, parallel scan, server runs) start from their source files.
+ * The worker threads (parallel scan, server runs) start from their source files.
  */
 import { mkdir, rename, rm } from "node:fs/promises"
 import { join } from "node:path"

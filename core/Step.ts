@@ -225,8 +225,8 @@ interface StepOptions<C> {
   readonly readsJobFiles?: boolean
   readonly availability?: StepDefinition["availability"]
   /**
-   * Start-up work of the step that may begin before its turn, on another thread, such as starting the
-   * Parquet encoder's thread (which compiles parquet-wasm, about 65 ms). The runner calls it once, when
+   * Start-up work of the step that may begin before its turn, on another thread, such as launching a
+   * browser or a worker (decision 026; the built-in steps need none). The runner calls it once, when
    * the run executes its first step, for every step selected to run; steps sharing the same function
    * share the call. It must return at once, must not throw, and must leave the step correct when it did
    * nothing (the step does its own start-up when it gets there first).

@@ -159,7 +159,6 @@ export const packageExport = defineStep({
   description:
     "Writes dataset.csv and dataset.parquet (dataset_enriched.* too when the profile enriches, contacts/*.parquet with the contact steps), manifest.json, sha256.txt and data_dictionary.md; honours the job's suppression_list.",
   kind: "sink",
-  // It writes Parquet: the encoder thread starts with the run's first step, not at its first row group.
   after: ["*"],
   readsJob: true,
   // 2: enrichment columns moved from dataset.* to dataset_enriched.*

@@ -36,7 +36,6 @@ export const premiumDataset = defineStep({
   id: "finalize.premium_dataset",
   description: "Keeps active rows with a checked contact channel and quality_score >= premium.min_quality_score.",
   kind: "sink",
-  // It writes Parquet: the encoder thread starts with the run's first step, not at its first row group.
   needs: ["quality.score"],
   // The job's suppression list shapes the file (GDPR): a changed job writes it again on resume.
   readsJob: true,

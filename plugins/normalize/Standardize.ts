@@ -178,7 +178,6 @@ export const standardizeStep = defineStep({
   description:
     "Names, address, checksums, NAF code and label, department and region, headcount label, ISO dates; rejects with reasons.",
   kind: "transform",
-  // It writes Parquet: the encoder thread starts with the run's first step, not at its first row group.
   needs: [],
   after: ["dumps.collect", "api.collect"],
   // The suppression list decides what rejects.csv may show; the rest of the job does not matter here.

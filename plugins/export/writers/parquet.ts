@@ -1,9 +1,9 @@
 /**
  * Parquet dataset files, written by Filon's own Parquet writer (`parquet/`, decision 027): rows are
  * converted and encoded column by column, a page at a time (dictionary or PLAIN values, RLE levels,
- * ZSTD), on this thread, with no WebAssembly and no worker. Files are format v1, read by DuckDB,
- * parquet-rs/parquet-wasm, pyarrow and Spark alike (tested with the first two), and carry the Arrow
- * schema (`ARROW:schema`) with each column's declared FieldType.
+ * ZSTD), on this thread, with no WebAssembly and no worker. Files use format v1 data pages and the
+ * standard three-level LIST, read back in the tests by DuckDB and by parquet-rs (parquet-wasm), and
+ * carry the Arrow schema (`ARROW:schema`) with each column's declared FieldType.
  */
 import { mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
