@@ -55,7 +55,7 @@ try {
   console.log(`runs: ${times.map((t) => (t / 1000).toFixed(2)).join(" s, ")} s`)
   const ms = times.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!
   const rate = Math.round(ROWS / (ms / 1000)).toLocaleString("en-US")
-  console.log(`write (rowGroupRows 50k)  ${rate.padStart(10)} rows/s  (${(ms / 1000).toFixed(2)} s median)`)
+  console.log(`write (default row groups) ${rate.padStart(10)} rows/s  (${(ms / 1000).toFixed(2)} s median)`)
   console.log(`file ${(bytes / 1024 / 1024).toFixed(1)} MiB, peak RSS ${await peakRssMiB()} MiB`)
 } finally {
   await rm(dir, { recursive: true, force: true })
