@@ -63,13 +63,13 @@ async function* parquetBytes(
       if (result instanceof Promise) result = await result
       if (result.done) break
       writer.append(result.value)
-      state.rows = writer.rows
       if (writer.groupRows === rowGroupRows) {
         yield* writer.endRowGroup()
         relieveMemory()
       }
     }
     finished = true
+    state.rows = writer.rows
     yield* writer.endRowGroup()
     yield writer.finish()
   } catch (error) {

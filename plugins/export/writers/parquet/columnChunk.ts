@@ -12,7 +12,8 @@
  */
 import type { FieldType } from "../../../../core/Step.ts"
 import { encodeUtf8 } from "../valueEncoding.ts"
-import { ByteSink, bitWidth, encodeHybrid, encodeLevels } from "./rle.ts"
+import { ByteSink } from "./ByteSink.ts"
+import { bitWidth, encodeHybrid, encodeLevels } from "./rle.ts"
 import { CompactWriter } from "./thrift.ts"
 
 // Parquet enums (parquet.thrift).
@@ -177,14 +178,10 @@ class StringValues implements PageValues {
     return {}
   }
 
-  private forgetDictionary() {
+  resetChunk() {
     this.index.clear()
     this.entries = []
     this.characters = 0
-  }
-
-  resetChunk() {
-    this.forgetDictionary()
     this.mode = "undecided"
   }
 }
@@ -386,25 +383,24 @@ export class ColumnChunkWriter {
     this.cutPage()
     const bytes: Array<Uint8Array> = []
     let uncompressed = 0
+    let compressed = 0
+    const add = (page: Page) => {
+      for (const part of page.bytes) {
+        bytes.push(part)
+        compressed += part.length
+      }
+      uncompressed += page.uncompressed
+    }
     let dictionaryPageOffset: number | undefined
     const body = this.body
     body.reset()
     const entries = this.values.dictionary(body)
     if (entries > 0) {
-      const page = this.compressed(PageType.Dictionary, body.view(), entries, Encoding.PlainDictionary)
       dictionaryPageOffset = offset
-      bytes.push(...page.bytes)
-      uncompressed += page.uncompressed
+      add(this.compressed(PageType.Dictionary, body.view(), entries, Encoding.PlainDictionary))
     }
-    let size = 0
-    for (const part of bytes) size += part.length
-    const dataPageOffset = offset + size
-    for (const page of this.pages) {
-      bytes.push(...page.bytes)
-      uncompressed += page.uncompressed
-    }
-    let compressed = 0
-    for (const part of bytes) compressed += part.length
+    const dataPageOffset = offset + compressed
+    for (const page of this.pages) add(page)
     const statistics: ChunkStatistics | undefined =
       this.repetitions === undefined ? { nullCount: this.nullCount, ...this.values.statistics() } : undefined
     const metadata: ChunkMetadata = {

@@ -4,6 +4,7 @@
  * field of the same struct, so each struct keeps its own last id (a stack, for nested structs).
  * Integers beyond 2^53 never occur in our metadata (sizes, offsets, counts), so plain numbers are used.
  */
+import { ByteSink } from "./ByteSink.ts"
 
 /** Compact-protocol type codes, as they appear in field headers and list headers. */
 export const CompactType = { True: 1, False: 2, I32: 5, I64: 6, Binary: 8, List: 9, Struct: 12 } as const
@@ -12,31 +13,19 @@ export type CompactType = (typeof CompactType)[keyof typeof CompactType]
 const textEncoder = new TextEncoder()
 
 export class CompactWriter {
-  private bytes = new Uint8Array(1024)
-  private length = 0
+  private readonly sink = new ByteSink()
   private lastIds: Array<number> = []
   private lastId = 0
 
-  private ensure(extra: number) {
-    if (this.length + extra <= this.bytes.length) return
-    const bigger = new Uint8Array(Math.max(this.length + extra, this.bytes.length * 2))
-    bigger.set(this.bytes.subarray(0, this.length))
-    this.bytes = bigger
-  }
-
-  private byte(value: number) {
-    this.ensure(1)
-    this.bytes[this.length++] = value
-  }
-
-  /** Unsigned LEB128; `value` is a non-negative integer below 2^53. */
+  /** Unsigned LEB128; `value` is a non-negative integer below 2^53 (ByteSink's varint stops at 2^32). */
   private varint(value: number) {
-    this.ensure(10)
+    const sink = this.sink
+    sink.ensure(10)
     while (value >= 0x80) {
-      this.bytes[this.length++] = (value % 0x80) | 0x80
+      sink.bytes[sink.length++] = (value % 0x80) | 0x80
       value = Math.floor(value / 0x80)
     }
-    this.bytes[this.length++] = value
+    sink.bytes[sink.length++] = value
   }
 
   /** ZigZag then varint: small negative numbers stay short. */
@@ -46,9 +35,9 @@ export class CompactWriter {
 
   private fieldHeader(id: number, type: CompactType) {
     const delta = id - this.lastId
-    if (delta > 0 && delta <= 15) this.byte((delta << 4) | type)
+    if (delta > 0 && delta <= 15) this.sink.byte((delta << 4) | type)
     else {
-      this.byte(type)
+      this.sink.byte(type)
       this.signed(id)
     }
     this.lastId = id
@@ -80,9 +69,7 @@ export class CompactWriter {
   private rawBinary(value: Uint8Array | string) {
     const bytes = typeof value === "string" ? textEncoder.encode(value) : value
     this.varint(bytes.length)
-    this.ensure(bytes.length)
-    this.bytes.set(bytes, this.length)
-    this.length += bytes.length
+    this.sink.append(bytes)
   }
 
   /** Opens a struct-typed field: its own fields follow, then `end()`. */
@@ -100,7 +87,7 @@ export class CompactWriter {
 
   /** Closes the innermost open struct. */
   end(): this {
-    this.byte(0)
+    this.sink.byte(0)
     this.lastId = this.lastIds.pop() ?? 0
     return this
   }
@@ -108,9 +95,9 @@ export class CompactWriter {
   /** A list field of `size` elements of `type`; struct elements are each written with begin()..end(). */
   list(id: number, type: CompactType, size: number): this {
     this.fieldHeader(id, CompactType.List)
-    if (size < 15) this.byte((size << 4) | type)
+    if (size < 15) this.sink.byte((size << 4) | type)
     else {
-      this.byte(0xf0 | type)
+      this.sink.byte(0xf0 | type)
       this.varint(size)
     }
     return this
@@ -131,6 +118,6 @@ export class CompactWriter {
 
   /** The bytes written so far (a copy: the writer may be reused). */
   finish(): Uint8Array {
-    return this.bytes.slice(0, this.length)
+    return this.sink.view().slice()
   }
 }
